@@ -1,0 +1,62 @@
+# Shared helpers for the scripts in this directory. Source it; do not run it.
+
+# Where the kernel source, test kernels and guest images live. Outside the
+# repository so that a fresh clone reuses them.
+PIDFD_OPEN_CACHE=${PIDFD_OPEN_CACHE:-$HOME/.cache/pidfd_open}
+# The Debian package that carries the kernel source, and the version we test.
+KERNEL_SOURCE_PKG=linux-source-7.3
+KERNEL_SOURCE_VERSION=7.3.4
+# Toolchain for kernel and module; kbuild takes the suffix as LLVM=-19.
+LLVM=${LLVM:--19}
+BINDGEN_VERSION=0.73.2
+# bindgen loads libclang at run time; use the one that matches clang-19.
+if [ "$LLVM" = -19 ]; then
+	export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
+fi
+
+# The repository root, whichever script sourced this file.
+PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Put cargo-installed tools (bindgen) on PATH for everything that follows.
+case ":$PATH:" in
+*":$HOME/.cargo/bin:"*) ;;
+*) PATH=$HOME/.cargo/bin:$PATH ;;
+esac
+export PATH
+
+step() { printf '==> %s\n' "$*" >&2; }
+note() { printf '    %s\n' "$*" >&2; }
+die() {
+	printf 'error: %s\n' "$1" >&2
+	shift
+	for line in "$@"; do printf '       %s\n' "$line" >&2; done
+	exit 1
+}
+
+# The unpacked kernel source, unpacking it on first use.
+kernel_source_dir() {
+	local tarball=/usr/src/$KERNEL_SOURCE_PKG.tar.xz
+	local dir=$PIDFD_OPEN_CACHE/src/$KERNEL_SOURCE_PKG-$KERNEL_SOURCE_VERSION
+	if [ ! -f "$dir/.unpacked" ]; then
+		[ -f "$tarball" ] || die "$tarball is missing" "run scripts/setup (as root) to install $KERNEL_SOURCE_PKG"
+		step "unpacking $tarball into $dir (about 30 s)"
+		rm -rf "$dir" "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
+		mv "$dir.tmp" "$dir"
+		touch "$dir/.unpacked"
+	fi
+	echo "$dir"
+}
+
+kernel_build_dir() { echo "$PIDFD_OPEN_CACHE/kernel-$1-$KERNEL_SOURCE_VERSION"; }
+
+# What a kernel build depends on besides the source: a change rebuilds it.
+kernel_stamp() {
+	{
+		echo "$KERNEL_SOURCE_VERSION LLVM=$LLVM"
+		rustc --version
+		bindgen --version
+		cat "$@"
+	} | sha256sum | cut -d' ' -f1
+}
