@@ -26,11 +26,20 @@ export PATH
 
 step() { printf '==> %s\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }
-die() {
+# die_with STATUS MESSAGE [MORE LINES...]: say what went wrong and what to do, then exit.
+die_with() {
+	local status=$1
+	shift
 	printf 'error: %s\n' "$1" >&2
 	shift
 	for line in "$@"; do printf '       %s\n' "$line" >&2; done
-	exit 1
+	exit "$status"
+}
+die() { die_with 1 "$@"; }
+
+# Run scripts/setup when something it installs is missing.
+ensure_setup() {
+	"$PROJECT_ROOT/scripts/setup" --check >/dev/null 2>&1 || "$PROJECT_ROOT/scripts/setup"
 }
 
 # The unpacked kernel source, unpacking it on first use.

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+# pidfd_open: out-of-tree Rust kernel module, its selftests and the QEMU guest.
+# `make help` lists the targets.
+
+LLVM ?= -19
+export LLVM
+
+# The project's test kernel, once scripts/build-kernel has built it.
+TEST_KDIR := $(shell scripts/build-kernel --print-dir)
+ifneq ($(wildcard $(TEST_KDIR)/Module.symvers),)
+KDIR ?= $(TEST_KDIR)
+else
+KDIR ?= /lib/modules/$(shell uname -r)/build
+endif
+
+KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM)
+RUST_SOURCES := $(wildcard rust/*.rs)
+# The kernel's rustfmt settings (O= builds link the source tree as source/).
+RUSTFMT_CONFIG = $(firstword $(wildcard $(KDIR)/source/.rustfmt.toml $(KDIR)/.rustfmt.toml))
+
+# Programs for the guest, static: the selftests (on the kernel's own harness,
+# included from the kernel source, not copied) and the demo.
+KSELFTEST_DIR = $(shell scripts/build-kernel --print-src)/tools/testing/selftests
+GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude/uapi -Itests
+GUEST_HEADERS := $(wildcard tests/*.h) include/uapi/linux/pidfd_open.h
+TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c))
+EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
+
+.PHONY: all modules install help rust-analyzer lint check run kernel setup tests guest-programs clean kdir-check
+
+all: modules
+
+help:
+	@echo 'Targets:'
+	@echo '  all, modules   build pidfd_open.ko against KDIR (now: $(KDIR))'
+	@echo '  install        install the module (modules_install) and the udev rule (root)'
+	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
+	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
+	@echo '  tests          build the selftest binaries into build/guest/'
+	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
+	@echo '  setup          install the toolchain and kernel source (Debian 12, root)'
+	@echo '  lint           rustfmt check and a CLIPPY=1 build with warnings as errors'
+	@echo '  rust-analyzer  write rust-project.json for editors'
+	@echo '  clean          remove build output'
+	@echo 'Variables: KDIR=<kernel build dir> (default: the test kernel, else the running'
+	@echo '           kernel'"'"'s build dir), LLVM=-19 (or LLVM=1 for an unsuffixed toolchain)'
+
+kdir-check:
+	@test -f $(KDIR)/Module.symvers || { \
+		echo "error: no kernel build at KDIR=$(KDIR)" >&2; \
+		echo "       run 'make kernel' to build the project's test kernel, or pass KDIR=<your kernel build>" >&2; \
+		exit 1; }
+
+modules: kdir-check
+	$(KBUILD) modules
+
+install: modules
+	$(KBUILD) modules_install
+	install -D -m 0644 udev/60-pidfd_open.rules $(DESTDIR)/etc/udev/rules.d/60-pidfd_open.rules
+	-udevadm control --reload 2>/dev/null
+
+rust-analyzer: kdir-check
+	$(KBUILD) rust-analyzer
+
+# Clippy only sees what it compiles, so lint rebuilds the crate from clean.
+lint: kdir-check
+	rustfmt --check --edition 2021 $(addprefix --config-path ,$(RUSTFMT_CONFIG)) $(RUST_SOURCES)
+	$(KBUILD) clean
+	$(KBUILD) CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
+
+setup:
+	scripts/setup
+
+kernel:
+	scripts/build-kernel test >/dev/null
+
+tests: $(TEST_BINARIES)
+
+guest-programs: $(TEST_BINARIES) $(EXAMPLE_BINARIES) build/guest/run-tests
+
+build/guest/%_test: tests/%_test.c $(GUEST_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -I$(KSELFTEST_DIR) -o $@ $<
+
+build/guest/%: examples/%.c $(GUEST_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $<
+
+build/guest/run-tests: tests/run-tests
+	@mkdir -p $(@D)
+	install -m 0755 $< $@
+
+run:
+	qemu/run
+
+check:
+	scripts/check
+
+clean:
+	-test -f $(KDIR)/Makefile && $(KBUILD) clean
+	rm -rf build rust-project.json

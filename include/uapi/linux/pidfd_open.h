@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pidfd_open: pidfds and race-free /proc/<pid> translations, as ioctls on
+ * /dev/pidfd_open. The design is that of the 2019 LKML patch
+ * "pid: add pidfd_open()"; SPEC.md gives the errno of every case.
+ */
+#ifndef _UAPI_LINUX_PIDFD_OPEN_H
+#define _UAPI_LINUX_PIDFD_OPEN_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define PIDFD_TO_PROCFD 1 /* retrieve file descriptor to /proc/<pid> for pidfd */
+#define PROCFD_TO_PIDFD 2 /* retrieve pidfd for /proc/<pid> */
+
+struct pidfd_open_args {
+	__s32 pid;
+	__s32 procfd;
+	__s32 pidfd;
+	__u32 flags;
+};
+
+struct pidfd_signal_args {
+	__s32 sig;
+	__u32 flags;
+};
+
+/* Same layout, field names and mask bits as the first published
+ * (64-byte) struct pidfd_info of <linux/pidfd.h>. */
+struct pidfd_open_info {
+	__u64 mask;
+	__u64 cgroupid;
+	__u32 pid;
+	__u32 tgid;
+	__u32 ppid;
+	__u32 ruid;
+	__u32 rgid;
+	__u32 euid;
+	__u32 egid;
+	__u32 suid;
+	__u32 sgid;
+	__u32 fsuid;
+	__u32 fsgid;
+	__s32 exit_code;
+};
+#define PIDFD_OPEN_INFO_PID      (1ULL << 0)
+#define PIDFD_OPEN_INFO_CREDS    (1ULL << 1)
+#define PIDFD_OPEN_INFO_CGROUPID (1ULL << 2)
+
+#define PIDFD_IOC_MAGIC       0xB9
+/* on /dev/pidfd_open: returns a new fd */
+#define PIDFD_IOC_OPEN        _IOW(PIDFD_IOC_MAGIC, 0x01, struct pidfd_open_args)
+/* on a pidfd returned by this module: returns 0 */
+#define PIDFD_IOC_SEND_SIGNAL _IOW(PIDFD_IOC_MAGIC, 0x02, struct pidfd_signal_args)
+#define PIDFD_IOC_GET_INFO    _IOWR(PIDFD_IOC_MAGIC, 0x03, struct pidfd_open_info)
+
+#endif /* _UAPI_LINUX_PIDFD_OPEN_H */

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! pidfd_open: the `pidfd_open()` design of the 2019 LKML patch "pid: add pidfd_open()", for
+//! any Rust-enabled kernel, as an ioctl on the misc device `/dev/pidfd_open`.
+//!
+//! The contract (ioctl numbers, argument structs and the errno of every case) is
+//! `include/uapi/linux/pidfd_open.h` and the project's SPEC.md.
+
+use kernel::{
+    miscdevice::{MiscDeviceOptions, MiscDeviceRegistration},
+    prelude::*,
+};
+
+mod device;
+
+use device::PidfdOpenDevice;
+
+module! {
+    type: PidfdOpenModule,
+    name: "pidfd_open",
+    authors: ["The pidfd_open developers"],
+    description: "pidfd_open(): pidfds and race-free /proc/<pid> translations",
+    license: "GPL",
+}
+
+#[pin_data(PinnedDrop)]
+struct PidfdOpenModule {
+    #[pin]
+    _device: MiscDeviceRegistration<PidfdOpenDevice>,
+}
+
+impl kernel::InPlaceModule for PidfdOpenModule {
+    fn init(_module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        // The node is created with the misc default mode 0600. 7.3's `MiscDeviceOptions` has no
+        // mode, and setting `miscdevice.mode` would mean registering a raw `struct miscdevice`
+        // instead of using `kernel::miscdevice`. Who may use a device node is policy, and policy
+        // lives in userspace: `make install` installs udev/60-pidfd_open.rules, which makes it
+        // 0666, and the test guest applies the same rule from its uevent helper.
+        let options = MiscDeviceOptions {
+            name: c"pidfd_open",
+        };
+
+        try_pin_init!(Self {
+            _device <- MiscDeviceRegistration::register(options),
+        })
+        .pin_chain(|_| {
+            pr_info!("loaded: /dev/pidfd_open is ready\n");
+            Ok(())
+        })
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for PidfdOpenModule {
+    fn drop(self: Pin<&mut Self>) {
+        pr_info!("unloaded\n");
+    }
+}
