@@ -14,7 +14,7 @@
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
-#define MISC_MAJOR 10
+#define MISC_MAJOR 10U
 
 /* The race tests need both vCPUs; QEMU's -smp needs sockets=2 for a kernel without ACPI. */
 TEST(guest_sees_two_cpus)
