@@ -26,7 +26,7 @@ GUEST_HEADERS := $(wildcard tests/*.h) include/uapi/linux/pidfd_open.h
 TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c))
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 
-.PHONY: all modules install help rust-analyzer lint check run kernel setup tests guest-programs clean kdir-check
+.PHONY: all modules install help rust-analyzer format lint check run kernel setup tests guest-programs clean kdir-check
 
 all: modules
 
@@ -40,6 +40,7 @@ help:
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
 	@echo '  setup          install the toolchain and kernel source (Debian 12, root)'
 	@echo '  lint           rustfmt check and a CLIPPY=1 build with warnings as errors'
+	@echo '  format         rustfmt the module sources with the kernel'"'"'s settings'
 	@echo '  rust-analyzer  write rust-project.json for editors'
 	@echo '  clean          remove build output'
 	@echo 'Variables: KDIR=<kernel build dir> (default: the test kernel, else the running'
@@ -61,6 +62,9 @@ install: modules
 
 rust-analyzer: kdir-check
 	$(KBUILD) rust-analyzer
+
+format:
+	rustfmt --edition 2021 $(addprefix --config-path ,$(RUSTFMT_CONFIG)) $(RUST_SOURCES)
 
 # Clippy only sees what it compiles, so lint rebuilds the crate from clean.
 lint: kdir-check

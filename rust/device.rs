@@ -3,9 +3,18 @@
 //! The misc device `/dev/pidfd_open` and its ioctl dispatch.
 
 use kernel::{
-    fs::File,
+    bindings,
+    fs::{file::FileDescriptorReservation, File},
     miscdevice::{MiscDevice, MiscDeviceRegistration},
     prelude::*,
+    sync::aref::ARef,
+    uaccess::{UserPtr, UserSlice},
+};
+
+use crate::{
+    pid::Pid,
+    pidfd, procfs,
+    uapi::{PidfdOpenArgs, PIDFD_IOC_OPEN, PIDFD_TO_PROCFD, PROCFD_TO_PIDFD},
 };
 
 /// The misc device. It keeps no per-open state: every ioctl carries all it needs.
@@ -19,7 +28,52 @@ impl MiscDevice for PidfdOpenDevice {
         Ok(())
     }
 
-    fn ioctl(_device: (), _file: &File, _cmd: u32, _arg: usize) -> Result<isize> {
-        Err(ENOTTY)
+    fn ioctl(_device: (), _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+        match cmd {
+            PIDFD_IOC_OPEN => {
+                let args = UserSlice::new(UserPtr::from_addr(arg), size_of::<PidfdOpenArgs>())
+                    .reader()
+                    .read::<PidfdOpenArgs>()?;
+                install_fd(pidfd_open(&args)?)
+            }
+            _ => Err(ENOTTY),
+        }
     }
+}
+
+/// `PIDFD_IOC_OPEN`: the `pidfd_open(pid, procfd, pidfd, flags)` of the 2019 patch, checked in
+/// the order of SPEC.md's table.
+fn pidfd_open(args: &PidfdOpenArgs) -> Result<ARef<File>> {
+    match args.flags {
+        0 => {
+            if args.pid <= 0 || args.procfd != -1 || args.pidfd != -1 {
+                return Err(EINVAL);
+            }
+            let pid = Pid::find_in_current_ns(args.pid).ok_or(ESRCH)?;
+            pid.check_live_leader()?;
+            pidfd::new_file(pid)
+        }
+        PIDFD_TO_PROCFD => {
+            if args.pid != -1 || args.procfd < 0 || args.pidfd < 0 {
+                return Err(EINVAL);
+            }
+            procfs::pidfd_to_procfd(args.procfd, args.pidfd)
+        }
+        PROCFD_TO_PIDFD => {
+            if args.pid != -1 || args.pidfd != -1 || args.procfd < 0 {
+                return Err(EINVAL);
+            }
+            procfs::procfd_to_pidfd(args.procfd)
+        }
+        _ => Err(EINVAL),
+    }
+}
+
+/// Installs `file` in a new close-on-exec fd of the caller, which is returned. The fd is taken
+/// last, so that no error path has to give one back.
+fn install_fd(file: ARef<File>) -> Result<isize> {
+    let reservation = FileDescriptorReservation::get_unused_fd_flags(bindings::O_CLOEXEC)?;
+    let fd = reservation.reserved_fd();
+    reservation.fd_install(file);
+    Ok(fd as isize)
 }

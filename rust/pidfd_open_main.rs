@@ -12,6 +12,11 @@ use kernel::{
 };
 
 mod device;
+mod helpers;
+mod pid;
+mod pidfd;
+mod procfs;
+mod uapi;
 
 use device::PidfdOpenDevice;
 

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One-line wrappers for what the Rust side cannot call directly: static inline
+ * functions without a helper in the 7.3 kernel crate (get_pid, pid_has_task,
+ * proc_pid_ns), and exported functions whose headers its bindings leave out
+ * (linux/anon_inodes.h, linux/namei.h). Each only forwards its arguments.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/dcache.h>
+#include <linux/namei.h>
+#include <linux/proc_fs.h>
+
+#include "helpers.h"
+
+struct pid *pidfd_open_get_pid(struct pid *pid)
+{
+	return get_pid(pid);
+}
+
+bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type)
+{
+	return pid_has_task(pid, type);
+}
+
+struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb)
+{
+	return proc_pid_ns(sb);
+}
+
+struct file *pidfd_open_anon_inode_getfile(const char *name, const struct file_operations *fops,
+					   void *priv, int flags)
+{
+	return anon_inode_getfile(name, fops, priv, flags);
+}
+
+struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
+						 struct dentry *base)
+{
+	return lookup_noperm_unlocked(&QSTR_LEN(name, len), base);
+}

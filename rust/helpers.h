@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Prototypes of rust/helpers.c; rust/helpers.rs declares the same for Rust. */
+#ifndef PIDFD_OPEN_HELPERS_H
+#define PIDFD_OPEN_HELPERS_H
+
+#include <linux/fs.h>
+#include <linux/pid.h>
+
+struct pid *pidfd_open_get_pid(struct pid *pid);
+bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type);
+struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb);
+struct file *pidfd_open_anon_inode_getfile(const char *name, const struct file_operations *fops,
+					   void *priv, int flags);
+struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
+						 struct dentry *base);
+
+#endif /* PIDFD_OPEN_HELPERS_H */

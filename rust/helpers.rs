@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Rust declarations of the C wrappers in `helpers.c` (prototypes in `helpers.h`).
+//!
+//! Each forwards to the kernel function of the same name without the `pidfd_open_` prefix;
+//! the safety requirements are those of that function.
+
+use kernel::{bindings, ffi};
+
+// The bindings' types embed empty placeholder structs for configured-out members, which the lint
+// flags; the `bindings` crate allows it for the same reason.
+#[expect(improper_ctypes)]
+extern "C" {
+    pub(crate) fn pidfd_open_get_pid(pid: *mut bindings::pid) -> *mut bindings::pid;
+    pub(crate) fn pidfd_open_pid_has_task(pid: *mut bindings::pid, ty: bindings::pid_type) -> bool;
+    pub(crate) fn pidfd_open_proc_pid_ns(
+        sb: *mut bindings::super_block,
+    ) -> *mut bindings::pid_namespace;
+    pub(crate) fn pidfd_open_anon_inode_getfile(
+        name: *const ffi::c_char,
+        fops: *const bindings::file_operations,
+        private: *mut ffi::c_void,
+        flags: ffi::c_int,
+    ) -> *mut bindings::file;
+    pub(crate) fn pidfd_open_lookup_noperm_unlocked(
+        name: *const ffi::c_char,
+        len: ffi::c_uint,
+        base: *mut bindings::dentry,
+    ) -> *mut bindings::dentry;
+}
