@@ -21,7 +21,7 @@ RUSTFMT_CONFIG = $(firstword $(wildcard $(KDIR)/source/.rustfmt.toml $(KDIR)/.ru
 # Programs for the guest, static: the selftests (on the kernel's own harness,
 # included from the kernel source, not copied) and the demo.
 KSELFTEST_DIR = $(shell scripts/build-kernel --print-src)/tools/testing/selftests
-GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude/uapi -Itests
+GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Wno-sign-compare -Werror -D_GNU_SOURCE -Iinclude/uapi -Itests
 GUEST_HEADERS := $(wildcard tests/*.h) include/uapi/linux/pidfd_open.h
 TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c))
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))

@@ -3,12 +3,23 @@
 #ifndef PIDFD_OPEN_TEST_H
 #define PIDFD_OPEN_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/pidfd_open.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,5 +66,276 @@ static inline int sys_delete_module(const char *name, int flags)
 {
 	return syscall(__NR_delete_module, name, flags);
 }
+
+static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return syscall(__NR_pidfd_open, pid, flags);
+}
+
+/* The process's fd of /dev/pidfd_open, opened on first use and kept. */
+static inline int pfo_dev(void)
+{
+	static int dev = -1;
+
+	if (dev < 0)
+		dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC);
+	return dev;
+}
+
+/* PIDFD_IOC_OPEN: a new fd, or -1 with errno. */
+static inline int pfo(int pid, int procfd, int pidfd, unsigned int flags)
+{
+	struct pidfd_open_args args = {
+		.pid = pid, .procfd = procfd, .pidfd = pidfd, .flags = flags,
+	};
+	int dev = pfo_dev();
+
+	return dev < 0 ? -1 : ioctl(dev, PIDFD_IOC_OPEN, &args);
+}
+
+static inline int pfo_open(pid_t pid)
+{
+	return pfo(pid, -1, -1, 0);
+}
+
+static inline int pfo_to_procfd(int procfd, int pidfd)
+{
+	return pfo(-1, procfd, pidfd, PIDFD_TO_PROCFD);
+}
+
+static inline int pfo_to_pidfd(int procfd)
+{
+	return pfo(-1, procfd, -1, PROCFD_TO_PIDFD);
+}
+
+/* The number of open fds of the calling process. */
+static inline int fd_count(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n - 1; /* opendir's own fd */
+}
+
+static inline int is_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	return flags >= 0 && (flags & FD_CLOEXEC);
+}
+
+/*
+ * The value of the line "key" (e.g. "Pid:") in the file at dirfd/path, with tabs
+ * turned into spaces, in buf. Returns 0, or -1 with errno.
+ */
+static inline int read_field_at(int dirfd, const char *path, const char *key, char *buf, size_t size)
+{
+	char text[4096], *line, *end;
+	ssize_t n;
+	int fd;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	text[n] = '\0';
+	for (line = text; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (strncmp(line, key, strlen(key)) == 0) {
+			char *v = line + strlen(key);
+
+			while (*v == '\t' || *v == ' ')
+				v++;
+			snprintf(buf, size, "%s", v);
+			for (v = buf; *v; v++)
+				if (*v == '\t')
+					*v = ' ';
+			return 0;
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/* The comm of the process behind the /proc/<pid> directory fd, or "" if unreadable. */
+static inline const char *comm_at(int dirfd, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	fd = openat(dirfd, "comm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return buf;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	buf[n - (buf[n - 1] == '\n')] = '\0';
+	return buf;
+}
+
+/* "Pid:" and "NSpid:" of the caller's fd as the procfs at proc_root shows them. */
+static inline int fdinfo_pids(const char *proc_root, int fd, char *pid_line, char *nspid_line,
+			      size_t size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/self/fdinfo/%d", proc_root, fd);
+	if (read_field_at(AT_FDCWD, path, "Pid:", pid_line, size) < 0)
+		return -1;
+	return read_field_at(AT_FDCWD, path, "NSpid:", nspid_line, size);
+}
+
+/* A child that sets its comm, tells the parent through a pipe, then waits to be killed. */
+static inline pid_t spawn_named(const char *comm)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_NAME, comm);
+		close(pipefd[0]);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pipefd[1]);
+	if (pid > 0 && read(pipefd[0], &c, 1) != 1)
+		pid = -1;
+	close(pipefd[0]);
+	return pid;
+}
+
+/* clone3 with set_tid: a child numbered tid in the caller's pid namespace (needs CAP_SYS_ADMIN). */
+static inline pid_t clone_with_tid(pid_t tid)
+{
+	struct clone_args args = {
+		.exit_signal = SIGCHLD,
+		.set_tid = (uintptr_t)&tid,
+		.set_tid_size = 1,
+	};
+
+	return syscall(__NR_clone3, &args, sizeof(args));
+}
+
+/* Like spawn_named(), numbered tid. */
+static inline pid_t spawn_named_with_tid(const char *comm, pid_t tid)
+{
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = clone_with_tid(tid);
+	if (pid == 0) {
+		prctl(PR_SET_NAME, comm);
+		close(pipefd[0]);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pipefd[1]);
+	if (pid > 0 && read(pipefd[0], &c, 1) != 1)
+		pid = -1;
+	close(pipefd[0]);
+	return pid;
+}
+
+static inline int kill_and_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	return waitpid(pid, NULL, 0) == pid ? 0 : -1;
+}
+
+/*
+ * Runs fn(arg) as PID 1 of a new pid namespace, with a private mount namespace,
+ * and returns its exit status (or 255 if it died of a signal, -1 on setup failure).
+ */
+static inline int run_in_new_pidns(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		pid_t init;
+
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+			fprintf(stderr, "# unshare/mount: %m\n");
+			_exit(254);
+		}
+		init = fork();
+		if (init == 0)
+			_exit(fn(arg));
+		if (init < 0 || waitpid(init, &status, 0) != init)
+			_exit(253);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+/* Mounts a new procfs instance (of the caller's pid namespace) at path. */
+static inline int mount_proc(const char *path, const char *options)
+{
+	mkdir(path, 0755);
+	return mount("proc", path, "proc", 0, options);
+}
+
+/*
+ * For code that runs in a child process, where the harness's ASSERT_* cannot
+ * report: print what failed, as a TAP diagnostic, and return 1 from the function.
+ */
+#define CHECK(cond, fmt, ...)                                                         \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			fprintf(stderr, "# %s:%d: %s: " fmt "\n", __FILE__, __LINE__, \
+				#cond, ##__VA_ARGS__);                                \
+			return 1;                                                     \
+		}                                                                     \
+	} while (0)
+
+/* A call that must fail with err, and leave the fd count as it was. */
+#define EXPECT_PFO_ERRNO(err, pid, procfd, pidfd, flags)                                    \
+	do {                                                                                \
+		int __before = (pfo_dev(), fd_count());                                     \
+		int __ret = pfo(pid, procfd, pidfd, flags);                                 \
+		int __err = errno;                                                          \
+		EXPECT_EQ(-1, __ret)                                                        \
+		TH_LOG("PIDFD_IOC_OPEN(pid %d, procfd %d, pidfd %d, flags %#x) = %d",       \
+		       (int)(pid), (int)(procfd), (int)(pidfd), (unsigned int)(flags), __ret); \
+		if (__ret >= 0)                                                             \
+			close(__ret);                                                       \
+		EXPECT_EQ(err, __err)                                                       \
+		TH_LOG("errno %d (%s), expected %d (%s)", __err, strerror(__err), err,      \
+		       strerror(err));                                                      \
+		EXPECT_EQ(__before, fd_count());                                            \
+	} while (0)
 
 #endif /* PIDFD_OPEN_TEST_H */

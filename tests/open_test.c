@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PIDFD_IOC_OPEN with flags = 0: every row of SPEC.md's table, parity with
+ * the native pidfd_open(2), and the pidfd files' fdinfo against native pidfds.
+ */
+#include <pthread.h>
+
+#include "kselftest_harness.h"
+#include "pidfd_open_test.h"
+
+TEST(flags_with_unknown_bit_or_both_modes_is_einval)
+{
+	const unsigned int bad[] = { 4, 8, 1U << 31, 0xffffffff, PIDFD_TO_PROCFD | PROCFD_TO_PIDFD };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_PFO_ERRNO(EINVAL, getpid(), -1, -1, bad[i]);
+}
+
+TEST(open_pid_zero_or_negative_is_einval)
+{
+	EXPECT_PFO_ERRNO(EINVAL, 0, -1, -1, 0);
+	EXPECT_PFO_ERRNO(EINVAL, -1, -1, -1, 0);
+	EXPECT_PFO_ERRNO(EINVAL, INT32_MIN, -1, -1, 0);
+}
+
+TEST(open_with_procfd_or_pidfd_set_is_einval)
+{
+	EXPECT_PFO_ERRNO(EINVAL, getpid(), 0, -1, 0);
+	EXPECT_PFO_ERRNO(EINVAL, getpid(), -2, -1, 0);
+	EXPECT_PFO_ERRNO(EINVAL, getpid(), -1, 0, 0);
+	EXPECT_PFO_ERRNO(EINVAL, getpid(), -1, 5, 0);
+}
+
+/* A pid number nobody uses now, counting down from pid_max. */
+static pid_t unused_pid(void)
+{
+	char buf[32];
+	pid_t pid;
+
+	if (read_field_at(AT_FDCWD, "/proc/sys/kernel/pid_max", "", buf, sizeof(buf)) < 0)
+		return -1;
+	for (pid = atoi(buf) - 1; pid > 300; pid--)
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return pid;
+	return -1;
+}
+
+TEST(open_nonexistent_pid_is_esrch)
+{
+	pid_t pid = unused_pid();
+
+	ASSERT_GT(pid, 0);
+	EXPECT_PFO_ERRNO(ESRCH, pid, -1, -1, 0);
+}
+
+static int open_pid_outside_namespace_is_esrch(void *arg)
+{
+	pid_t outside = *(pid_t *)arg;
+	int fd;
+
+	/* The number of a process that exists, but only outside this namespace. */
+	CHECK(getpid() == 1, "not the init of a new pid namespace");
+	fd = pfo_open(outside);
+	CHECK(fd == -1 && errno == ESRCH, "PIDFD_IOC_OPEN(%d) = %d, errno %d (%m)", outside, fd, errno);
+	return 0;
+}
+
+TEST(open_pid_only_in_outer_namespace_is_esrch)
+{
+	pid_t outside = spawn_named("outside");
+
+	ASSERT_GT(outside, 1);
+	ASSERT_GT(outside, 2) TH_LOG("the number must not exist in the new namespace too");
+	EXPECT_EQ(0, run_in_new_pidns(open_pid_outside_namespace_is_esrch, &outside));
+	kill_and_reap(outside);
+}
+
+static void *thread_sleep(void *arg)
+{
+	pid_t *tid = arg;
+
+	*tid = gettid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static pid_t start_thread(pthread_t *thread)
+{
+	static volatile pid_t tid;
+
+	tid = 0;
+	if (pthread_create(thread, NULL, thread_sleep, (void *)&tid))
+		return -1;
+	while (!tid)
+		sched_yield();
+	return tid;
+}
+
+TEST(open_non_leader_thread_is_enoent)
+{
+	pthread_t thread;
+	pid_t tid = start_thread(&thread);
+
+	ASSERT_GT(tid, 0);
+	ASSERT_NE(getpid(), tid);
+	EXPECT_PFO_ERRNO(ENOENT, tid, -1, -1, 0);
+}
+
+TEST(open_self_child_zombie_and_init_give_cloexec_pidfds)
+{
+	pid_t child = spawn_named("child"), zombie = fork();
+	const pid_t pids[] = { getpid(), child, zombie, 1 };
+	char link[64], path[64];
+	siginfo_t info;
+	unsigned int i;
+	ssize_t n;
+	int fd;
+
+	if (zombie == 0)
+		_exit(0);
+	ASSERT_GT(child, 0);
+	ASSERT_GT(zombie, 0);
+	ASSERT_EQ(0, waitid(P_PID, zombie, &info, WEXITED | WNOWAIT));
+
+	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		fd = pfo_open(pids[i]);
+		ASSERT_GE(fd, 0) TH_LOG("PIDFD_IOC_OPEN(%d): %m", pids[i]);
+		EXPECT_TRUE(is_cloexec(fd));
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		ASSERT_GT(n, 0);
+		link[n] = '\0';
+		EXPECT_STREQ("anon_inode:[pidfd]", link);
+		close(fd);
+	}
+	kill_and_reap(child);
+	waitpid(zombie, NULL, 0);
+}
+
+/* "ok" or the errno name of a call's outcome, and closes a returned fd. */
+static const char *outcome(int ret, int err, char *buf, size_t size)
+{
+	if (ret >= 0) {
+		close(ret);
+		return "ok";
+	}
+	snprintf(buf, size, "errno %d (%s)", err, strerror(err));
+	return buf;
+}
+
+TEST(open_outcome_equals_native_pidfd_open)
+{
+	pid_t child = spawn_named("child"), zombie = fork(), reaped = fork();
+	const char *names[] = { "self", "child", "zombie", "reaped", "thread", "pid 1", "nonexistent" };
+	pthread_t thread;
+	pid_t pids[7];
+	siginfo_t info;
+	unsigned int i;
+
+	if (zombie == 0 || reaped == 0)
+		_exit(0);
+	ASSERT_GT(child, 0);
+	ASSERT_EQ(0, waitid(P_PID, zombie, &info, WEXITED | WNOWAIT));
+	ASSERT_EQ(reaped, waitpid(reaped, NULL, 0));
+	pids[0] = getpid();
+	pids[1] = child;
+	pids[2] = zombie;
+	pids[3] = reaped;
+	pids[4] = start_thread(&thread);
+	pids[5] = 1;
+	pids[6] = unused_pid();
+
+	for (i = 0; i < 7; i++) {
+		char nbuf[64], mbuf[64];
+		int native = sys_pidfd_open(pids[i], 0), nerr = errno;
+		int module = pfo_open(pids[i]), merr = errno;
+		const char *n = outcome(native, nerr, nbuf, sizeof(nbuf));
+		const char *m = outcome(module, merr, mbuf, sizeof(mbuf));
+
+		EXPECT_STREQ(n, m) TH_LOG("%s (pid %d): native %s, module %s", names[i], pids[i], n, m);
+	}
+	kill_and_reap(child);
+	waitpid(zombie, NULL, 0);
+}
+
+TEST(bad_argument_pointer_is_efault)
+{
+	void *unmapped = (void *)0x10, *kernel = (void *)0xffffffff81000000UL;
+	int dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC), before = fd_count();
+
+	ASSERT_GE(dev, 0);
+	EXPECT_EQ(-1, ioctl(dev, PIDFD_IOC_OPEN, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(dev, PIDFD_IOC_OPEN, unmapped));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(dev, PIDFD_IOC_OPEN, kernel));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(before, fd_count());
+	close(dev);
+}
+
+/* fdinfo of native and module pidfds for the same pid, as seen through proc_root. */
+static int compare_fdinfo(const char *proc_root, int native, int module, const char *want_pid)
+{
+	char np[64], nns[64], mp[64], mns[64];
+
+	CHECK(fdinfo_pids(proc_root, native, np, nns, sizeof(np)) == 0,
+	      "native fdinfo via %s: %m", proc_root);
+	CHECK(fdinfo_pids(proc_root, module, mp, mns, sizeof(mp)) == 0,
+	      "module fdinfo via %s: %m", proc_root);
+	CHECK(strcmp(np, mp) == 0, "via %s: Pid: native '%s', module '%s'", proc_root, np, mp);
+	CHECK(strcmp(nns, mns) == 0, "via %s: NSpid: native '%s', module '%s'", proc_root, nns, mns);
+	CHECK(!want_pid || strcmp(mp, want_pid) == 0, "via %s: Pid: '%s', expected '%s'", proc_root,
+	      mp, want_pid);
+	return 0;
+}
+
+struct outside_fds {
+	int native, module;
+};
+
+/*
+ * As PID 1 of a new namespace with its own procfs at /tmp/proc-inner: pidfds
+ * for a child X, read through the inner procfs (X is 2 there) and through
+ * /proc, the outer one; then for a process outside the namespace (0 in the
+ * inner view); then again for X once reaped (-1 everywhere).
+ */
+static int fdinfo_in_two_namespaces(void *arg)
+{
+	struct outside_fds *outside = arg;
+	int native, module, ret;
+	char want[16];
+	pid_t x;
+
+	CHECK(mount_proc("/tmp/proc-inner", NULL) == 0, "mount proc: %m");
+	x = spawn_named("x");
+	CHECK(x == 2, "first child of the namespace is %d", x);
+	native = sys_pidfd_open(x, 0);
+	module = pfo_open(x);
+	CHECK(native >= 0 && module >= 0, "native %d, module %d: %m", native, module);
+
+	snprintf(want, sizeof(want), "%d", x);
+	ret = compare_fdinfo("/tmp/proc-inner", native, module, want);
+	ret = ret ?: compare_fdinfo("/proc", native, module, NULL);
+	ret = ret ?: compare_fdinfo("/tmp/proc-inner", outside->native, outside->module, "0");
+	ret = ret ?: compare_fdinfo("/proc", outside->native, outside->module, NULL);
+	CHECK(kill_and_reap(x) == 0, "reap x");
+	ret = ret ?: compare_fdinfo("/tmp/proc-inner", native, module, "-1");
+	ret = ret ?: compare_fdinfo("/proc", native, module, "-1");
+	return ret;
+}
+
+TEST(fdinfo_equals_native_in_two_namespaces_alive_and_reaped)
+{
+	pid_t outside = spawn_named("outside");
+	struct outside_fds fds = {
+		.native = sys_pidfd_open(outside, 0),
+		.module = pfo_open(outside),
+	};
+
+	ASSERT_GE(fds.native, 0);
+	ASSERT_GE(fds.module, 0);
+	/* The namespace's init inherits both fds through fork. */
+	EXPECT_EQ(0, run_in_new_pidns(fdinfo_in_two_namespaces, &fds));
+	kill_and_reap(outside);
+}
+
+TEST_HARNESS_MAIN

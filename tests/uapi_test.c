@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The C header against the values of SPEC.md. rust/uapi.rs pins the Rust
+ * mirror to the same values at compile time, so the two cannot disagree.
+ */
+#include <stddef.h>
+
+#include "kselftest_harness.h"
+#include "pidfd_open_test.h"
+
+TEST(structs_have_spec_sizes_and_offsets)
+{
+	EXPECT_EQ(16, sizeof(struct pidfd_open_args));
+	EXPECT_EQ(0, offsetof(struct pidfd_open_args, pid));
+	EXPECT_EQ(4, offsetof(struct pidfd_open_args, procfd));
+	EXPECT_EQ(8, offsetof(struct pidfd_open_args, pidfd));
+	EXPECT_EQ(12, offsetof(struct pidfd_open_args, flags));
+
+	EXPECT_EQ(8, sizeof(struct pidfd_signal_args));
+	EXPECT_EQ(4, offsetof(struct pidfd_signal_args, flags));
+
+	/* The first published struct pidfd_info of <linux/pidfd.h>. */
+	EXPECT_EQ(64, sizeof(struct pidfd_open_info));
+	EXPECT_EQ(8, offsetof(struct pidfd_open_info, cgroupid));
+	EXPECT_EQ(16, offsetof(struct pidfd_open_info, pid));
+	EXPECT_EQ(28, offsetof(struct pidfd_open_info, ruid));
+	EXPECT_EQ(56, offsetof(struct pidfd_open_info, fsgid));
+	EXPECT_EQ(60, offsetof(struct pidfd_open_info, exit_code));
+}
+
+TEST(ioctl_numbers_and_flags_are_spec_values)
+{
+	EXPECT_EQ(1, PIDFD_TO_PROCFD);
+	EXPECT_EQ(2, PROCFD_TO_PIDFD);
+	EXPECT_EQ(0x4010b901U, PIDFD_IOC_OPEN);
+	EXPECT_EQ(0x4008b902U, PIDFD_IOC_SEND_SIGNAL);
+	EXPECT_EQ(0xc040b903U, PIDFD_IOC_GET_INFO);
+	EXPECT_EQ(1ULL, PIDFD_OPEN_INFO_PID);
+	EXPECT_EQ(2ULL, PIDFD_OPEN_INFO_CREDS);
+	EXPECT_EQ(4ULL, PIDFD_OPEN_INFO_CGROUPID);
+}
+
+/* The module answers the header's PIDFD_IOC_OPEN number with the header's struct. */
+TEST(module_accepts_header_ioctl_number)
+{
+	int fd = pfo_open(getpid());
+
+	ASSERT_GE(fd, 0) TH_LOG("PIDFD_IOC_OPEN(self): %m");
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
