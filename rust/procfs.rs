@@ -170,8 +170,8 @@ impl<'a> ProcPidDir<'a> {
 /// 1. P has its task (else ESRCH); read n, its number in the mount's namespace (0: ESRCH).
 /// 2. Open `/proc/<n>`, which finds whichever process owns n at that moment.
 /// 3. Check again that P has its task. If so, P owned n during steps 1 to 3 (fact 1), so step 2
-///    found P's process. If not, drop the directory and fail with ESRCH: n may have been
-///    recycled.
+///    found P's process (or failed for P, as the caller). If not, drop the directory and fail with
+///    ESRCH: n may have been recycled, or have been free when step 2 looked.
 ///
 /// The read barrier keeps the check of step 3 from being satisfied before the reads of step 2.
 pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
@@ -187,12 +187,14 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     if nr == 0 {
         return Err(ESRCH);
     }
-    let dir = root.open_pid_dir(nr)?;
+    let dir = root.open_pid_dir(nr);
     smp_mb(Read);
     if !pid.is_alive() {
+        // Also when the open failed: a reaped process is ESRCH, whatever the open of a number
+        // that has just become free said.
         return Err(ESRCH);
     }
-    Ok(dir)
+    dir
 }
 
 /// `PROCFD_TO_PIDFD`: a pidfd for the process the `/proc/<n>` directory `procfd` was opened for.
