@@ -1,35 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What `make run` shows: the module's device and what it answers.
+ * What `make run` shows: the three modes of PIDFD_IOC_OPEN, and a recycled
+ * pid number being refused. Uses the selftests' small helpers (tests/).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <linux/pidfd_open.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "pidfd_open_test.h"
+
+static const char *result(int fd)
+{
+	static char buf[64];
+
+	if (fd >= 0)
+		snprintf(buf, sizeof(buf), "fd %d", fd);
+	else
+		snprintf(buf, sizeof(buf), "%s (%s)", strerrorname_np(errno), strerror(errno));
+	return buf;
+}
+
+static void show_pidfd(const char *what, int pidfd)
+{
+	char pid[32] = "", nspid[32] = "";
+
+	if (pidfd >= 0)
+		fdinfo_pids("/proc", pidfd, pid, nspid, sizeof(pid));
+	printf("  %-40s -> %s%s%s\n", what, result(pidfd), pidfd >= 0 ? ", fdinfo Pid: " : "", pid);
+}
+
+static void show_dir(const char *what, int dir)
+{
+	char comm[32] = "", pid[32] = "";
+
+	if (dir >= 0) {
+		comm_at(dir, comm, sizeof(comm));
+		read_field_at(dir, "status", "Pid:", pid, sizeof(pid));
+	}
+	printf("  %-40s -> %s%s%s%s%s\n", what, result(dir), dir >= 0 ? ", /proc/" : "", pid,
+	       dir >= 0 ? " of " : "", comm);
+}
+
+/* In a new pid namespace: a victim gets number 100, dies, and "usurper" gets 100. */
+static int recycle_demo(void *arg)
+{
+	int proc, pidfd, dir;
+	pid_t victim;
+
+	(void)arg;
+	if (mount_proc("/tmp/proc-demo", NULL) < 0)
+		return 1;
+	proc = open("/tmp/proc-demo", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	victim = spawn_named_with_tid("victim", 100);
+	pidfd = pfo_open(victim);
+	dir = openat(proc, "100", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	printf("\nIn a new pid namespace, \"victim\" is pid %d; we hold a pidfd and a /proc/100 fd.\n",
+	       victim);
+	kill_and_reap(victim);
+	printf("It is killed and reaped; \"usurper\" gets pid %d.\n",
+	       spawn_named_with_tid("usurper", 100));
+	show_dir("PIDFD_TO_PROCFD(stale pidfd)", pfo_to_procfd(proc, pidfd));
+	show_pidfd("PROCFD_TO_PIDFD(stale /proc/100 fd)", pfo_to_pidfd(dir));
+	show_dir("PIDFD_TO_PROCFD(pidfd opened now)", pfo_to_procfd(proc, pfo_open(100)));
+	return 0;
+}
 
 int main(void)
 {
-	struct pidfd_open_args args = { .pid = getpid(), .procfd = -1, .pidfd = -1 };
-	struct stat st;
-	int dev, ret;
+	int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), pidfd, dir;
+	pid_t child = spawn_named("demo-child");
+	char what[64];
 
-	if (stat("/dev/pidfd_open", &st) < 0) {
-		perror("demo: stat /dev/pidfd_open");
-		return 1;
-	}
-	printf("demo: /dev/pidfd_open: character device, mode %04o\n", st.st_mode & 07777);
+	printf("pidfd_open demo: /dev/pidfd_open, ioctl PIDFD_IOC_OPEN. A child, \"demo-child\", is pid %d.\n",
+	       child);
+	snprintf(what, sizeof(what), "open: pid %d", child);
+	pidfd = pfo_open(child);
+	show_pidfd(what, pidfd);
+	dir = pfo_to_procfd(proc, pidfd);
+	show_dir("PIDFD_TO_PROCFD(/proc, that pidfd)", dir);
+	show_pidfd("PROCFD_TO_PIDFD(that /proc fd)", pfo_to_pidfd(dir));
+	kill_and_reap(child);
+	show_dir("PIDFD_TO_PROCFD(pidfd, child reaped)", pfo_to_procfd(proc, pidfd));
 
-	dev = open("/dev/pidfd_open", O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		perror("demo: open /dev/pidfd_open");
-		return 1;
-	}
-	ret = ioctl(dev, PIDFD_IOC_OPEN, &args);
-	printf("demo: PIDFD_IOC_OPEN(pid %d) = %d (%s)\n", args.pid, ret, ret < 0 ? strerror(errno) : "a pidfd");
-	close(dev);
-	return 0;
+	fflush(stdout);
+	return run_in_new_pidns(recycle_demo, NULL);
 }
