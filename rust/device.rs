@@ -8,13 +8,12 @@ use kernel::{
     miscdevice::{MiscDevice, MiscDeviceRegistration},
     prelude::*,
     sync::aref::ARef,
-    uaccess::{UserPtr, UserSlice},
 };
 
 use crate::{
     pid::Pid,
     pidfd, procfs,
-    uapi::{PidfdOpenArgs, PIDFD_IOC_OPEN, PIDFD_TO_PROCFD, PROCFD_TO_PIDFD},
+    uapi::{user_arg, PidfdOpenArgs, PIDFD_IOC_OPEN, PIDFD_TO_PROCFD, PROCFD_TO_PIDFD},
 };
 
 /// The misc device. It keeps no per-open state: every ioctl carries all it needs.
@@ -31,9 +30,7 @@ impl MiscDevice for PidfdOpenDevice {
     fn ioctl(_device: (), _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         match cmd {
             PIDFD_IOC_OPEN => {
-                let args = UserSlice::new(UserPtr::from_addr(arg), size_of::<PidfdOpenArgs>())
-                    .reader()
-                    .read::<PidfdOpenArgs>()?;
+                let args = user_arg::<PidfdOpenArgs>(arg).reader().read()?;
                 install_fd(pidfd_open(&args)?)
             }
             _ => Err(ENOTTY),

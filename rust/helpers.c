@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One-line wrappers for what the Rust side cannot call directly: static inline
- * functions without a helper in the 7.3 kernel crate (get_pid, pid_has_task,
- * proc_pid_ns), and exported functions whose headers its bindings leave out
+ * functions and macros without a helper in the 7.3 kernel crate (get_pid,
+ * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id),
+ * and exported functions whose headers its bindings leave out
  * (linux/anon_inodes.h, linux/namei.h). Each only forwards its arguments.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cgroup.h>
 #include <linux/dcache.h>
 #include <linux/namei.h>
 #include <linux/proc_fs.h>
+#include <linux/sched/signal.h>
 
 #include "helpers.h"
 
@@ -38,3 +41,21 @@ struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int 
 {
 	return lookup_noperm_unlocked(&QSTR_LEN(name, len), base);
 }
+
+bool pidfd_open_delay_group_leader(struct task_struct *task)
+{
+	return delay_group_leader(task);
+}
+
+pid_t pidfd_open_task_ppid_vnr(struct task_struct *task)
+{
+	return task_ppid_vnr(task);
+}
+
+#ifdef CONFIG_CGROUPS
+/* The caller holds the RCU read lock, as task_dfl_cgroup() requires. */
+u64 pidfd_open_task_dfl_cgroup_id(struct task_struct *task)
+{
+	return cgroup_id(task_dfl_cgroup(task));
+}
+#endif

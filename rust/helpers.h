@@ -5,6 +5,7 @@
 
 #include <linux/fs.h>
 #include <linux/pid.h>
+#include <linux/sched.h>
 
 struct pid *pidfd_open_get_pid(struct pid *pid);
 bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type);
@@ -13,5 +14,10 @@ struct file *pidfd_open_anon_inode_getfile(const char *name, const struct file_o
 					   void *priv, int flags);
 struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
 						 struct dentry *base);
+bool pidfd_open_delay_group_leader(struct task_struct *task);
+pid_t pidfd_open_task_ppid_vnr(struct task_struct *task);
+#ifdef CONFIG_CGROUPS
+u64 pidfd_open_task_dfl_cgroup_id(struct task_struct *task);
+#endif
 
 #endif /* PIDFD_OPEN_HELPERS_H */

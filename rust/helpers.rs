@@ -27,4 +27,8 @@ extern "C" {
         len: ffi::c_uint,
         base: *mut bindings::dentry,
     ) -> *mut bindings::dentry;
+    pub(crate) fn pidfd_open_delay_group_leader(task: *mut bindings::task_struct) -> bool;
+    pub(crate) fn pidfd_open_task_ppid_vnr(task: *mut bindings::task_struct) -> bindings::pid_t;
+    #[cfg(CONFIG_CGROUPS)]
+    pub(crate) fn pidfd_open_task_dfl_cgroup_id(task: *mut bindings::task_struct) -> u64;
 }

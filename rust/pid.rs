@@ -5,6 +5,8 @@
 use core::ptr::NonNull;
 use kernel::{
     bindings,
+    cred::Credential,
+    error::to_result,
     pid_namespace::PidNamespace,
     prelude::*,
     sync::{
@@ -12,10 +14,14 @@ use kernel::{
         lock::{spinlock::SpinLockIrqBackend, Lock},
         rcu,
     },
+    task::Task,
     types::Opaque,
 };
 
-use crate::helpers;
+use crate::{
+    helpers,
+    uapi::{PidfdOpenInfo, PIDFD_OPEN_INFO_CREDS, PIDFD_OPEN_INFO_PID},
+};
 
 /// A `struct pid`.
 ///
@@ -133,21 +139,162 @@ impl Pid {
         unsafe { bindings::pid_nr_ns(self.as_ptr(), ns.as_ptr()) }
     }
 
+    /// The level of the pid's own namespace: it has a number in that many ancestors too.
+    fn level(&self) -> u32 {
+        // SAFETY: The pid is valid; its level never changes.
+        unsafe { (*self.as_ptr()).level }
+    }
+
+    /// The pid's `struct upid` for the namespace level `level`, if it has one there.
+    fn upid(&self, level: u32) -> Option<&bindings::upid> {
+        // SAFETY: `numbers` has `level() + 1` entries, written once by `alloc_pid` and kept for
+        // the pid's lifetime.
+        (level <= self.level())
+            .then(|| unsafe { &*(*self.as_ptr()).numbers.as_ptr().add(level as usize) })
+    }
+
     /// The pid's numbers in the namespaces below `ns`, outermost first, as `NSpid:` lists them
     /// after the number in `ns`. Empty unless the pid has a number in `ns`.
     pub(crate) fn nrs_below(&self, ns: &PidNamespace) -> impl Iterator<Item = i32> + '_ {
-        let pid = self.as_ptr();
-        // SAFETY: Both are valid, and a pid's and a namespace's level never change.
-        let (pid_level, ns_level) = unsafe { ((*pid).level, (*ns.as_ptr()).level) };
-        let first = if self.nr_in_ns(ns) > 0 {
-            ns_level + 1
+        // SAFETY: A namespace's level never changes.
+        let ns_level = unsafe { (*ns.as_ptr()).level };
+        let levels = if self.nr_in_ns(ns) > 0 {
+            ns_level + 1..=self.level()
         } else {
-            pid_level + 1
+            1..=0
         };
-        (first..=pid_level).map(move |level| {
-            // SAFETY: `numbers` has `level + 1` entries, and `level <= pid_level`; they are
-            // written once by `alloc_pid`.
-            unsafe { (*(*pid).numbers.as_ptr().add(level as usize)).nr }
-        })
+        levels.filter_map(move |level| self.upid(level).map(|upid| upid.nr))
+    }
+
+    /// Whether the pid's namespace is the caller's active pid namespace or a descendant of it,
+    /// which is the same as having a number there: the rule of the kernel's
+    /// `access_pidfd_pidns()` and `pid_in_current_pidns()`.
+    pub(crate) fn is_in_current_ns_tree(&self) -> bool {
+        let current = kernel::current!();
+        let Some(ns) = current.active_pid_ns() else {
+            return false;
+        };
+        // SAFETY: A namespace's level never changes.
+        let level = unsafe { (*ns.as_ptr()).level };
+        self.upid(level).is_some_and(|upid| upid.ns == ns.as_ptr())
+    }
+
+    /// The wait queue the kernel wakes when the process exits and when it is reaped.
+    pub(crate) fn wait_queue(&self) -> *mut bindings::wait_queue_head {
+        // SAFETY: The pid is valid (type invariants); the queue lives as long as the pid.
+        unsafe { &raw mut (*self.as_ptr()).wait_pidfd }
+    }
+
+    /// What `poll` reports on a pidfd of this pid, by the rule of the kernel's own pidfds:
+    /// readable once the whole thread group has exited, hung up as well once reaped. A leader
+    /// that exits before its other threads does not count as exited until the last one has.
+    pub(crate) fn exit_poll_events(&self) -> u32 {
+        let _rcu = rcu::read_lock();
+        // SAFETY: The pid is valid and the RCU read lock is held, as `pid_task` requires.
+        let task = unsafe { bindings::pid_task(self.as_ptr(), bindings::pid_type_PIDTYPE_PID) };
+        if task.is_null() {
+            return bindings::POLLIN | bindings::POLLRDNORM | bindings::POLLHUP;
+        }
+        // SAFETY: RCU keeps the task alive. `exit_state` changes under us by design, as in the
+        // native rule, hence the volatile read.
+        let exit_state = unsafe { (&raw const (*task).exit_state).read_volatile() };
+        // SAFETY: As above; `delay_group_leader` only reads the task and its thread group.
+        if exit_state != 0 && !unsafe { helpers::pidfd_open_delay_group_leader(task) } {
+            bindings::POLLIN | bindings::POLLRDNORM
+        } else {
+            0
+        }
+    }
+
+    /// Sends `sig` to the process as `pidfd_send_signal(2)` does without siginfo: `EINVAL` if
+    /// the process is outside the caller's pid namespace tree, then `kill_pid` with the kernel's
+    /// permission check for the caller (`ESRCH` once reaped, `EINVAL` for an invalid signal,
+    /// `EPERM`), which also builds the `SI_USER` siginfo.
+    pub(crate) fn send_signal(&self, sig: i32) -> Result {
+        if !self.is_in_current_ns_tree() {
+            return Err(EINVAL);
+        }
+        // SAFETY: The pid is valid; `priv = 0` asks for the permission check.
+        to_result(unsafe { bindings::kill_pid(self.as_ptr(), sig, 0) })
+    }
+
+    /// The task that has this pid now, if not yet reaped.
+    fn task(&self) -> Option<ARef<Task>> {
+        // SAFETY: The pid is valid; `get_pid_task` returns a new task reference or null.
+        let task = unsafe { bindings::get_pid_task(self.as_ptr(), bindings::pid_type_PIDTYPE_PID) };
+        // SAFETY: The reference is ours; `Task` is a transparent wrapper of `task_struct`.
+        NonNull::new(task.cast::<Task>()).map(|task| unsafe { ARef::from_raw(task) })
+    }
+
+    /// Whether `task` still has this pid: false once it was reaped or, after an exec by
+    /// another thread, gave the pid to that thread.
+    fn is_owned_by(&self, task: &Task) -> bool {
+        let _rcu = rcu::read_lock();
+        // SAFETY: The pid is valid and the RCU read lock is held.
+        unsafe {
+            bindings::pid_task(self.as_ptr(), bindings::pid_type_PIDTYPE_PID) == task.as_ptr()
+        }
+    }
+
+    /// The fields of `PIDFD_GET_INFO` that `struct pidfd_open_info` has, filled as the kernel
+    /// fills them: numbers in the caller's pid namespace, credentials in its user namespace.
+    /// `EREMOTE` outside the caller's pid namespace tree, `ESRCH` once reaped.
+    pub(crate) fn info(&self) -> Result<PidfdOpenInfo> {
+        if !self.is_in_current_ns_tree() {
+            return Err(EREMOTE);
+        }
+        loop {
+            let task = self.task().ok_or(ESRCH)?;
+            let mut info = fill_creds(&task);
+            #[cfg(CONFIG_CGROUPS)]
+            {
+                let _rcu = rcu::read_lock();
+                // SAFETY: The task is referenced and the RCU read lock is held.
+                info.cgroupid = unsafe { helpers::pidfd_open_task_dfl_cgroup_id(task.as_ptr()) };
+                info.mask |= crate::uapi::PIDFD_OPEN_INFO_CGROUPID;
+            }
+            // Numbers last, as the kernel does, to keep them as fresh as possible.
+            // SAFETY: The task is referenced.
+            info.ppid = unsafe { helpers::pidfd_open_task_ppid_vnr(task.as_ptr()) } as u32;
+            info.tgid = task.tgid_nr_ns(None) as u32;
+            // SAFETY: The pid is valid.
+            info.pid = unsafe { bindings::pid_vnr(self.as_ptr()) } as u32;
+            info.mask |= PIDFD_OPEN_INFO_PID;
+            // The task was reaped, or lost the pid to an exec'ing thread, while we looked:
+            // start over, as the kernel does.
+            if info.tgid != 0 && self.is_owned_by(&task) {
+                return Ok(info);
+            }
+        }
+    }
+}
+
+/// The credentials of `task`, mapped into the caller's user namespace.
+fn fill_creds(task: &Task) -> PidfdOpenInfo {
+    // SAFETY: The task is referenced; `get_task_cred` returns a new credential reference.
+    let cred = unsafe { bindings::get_task_cred(task.as_ptr()) };
+    // SAFETY: The reference is ours; `Credential` is a transparent wrapper of `struct cred`, and
+    // `get_task_cred` never returns null for a referenced task.
+    let cred: ARef<Credential> =
+        unsafe { ARef::from_raw(NonNull::new_unchecked(cred.cast_mut().cast())) };
+    // SAFETY: `current_user_ns` has no requirements.
+    let ns = unsafe { bindings::current_user_ns() };
+    // SAFETY: The credential is referenced and immutable; the namespace is the caller's own.
+    unsafe {
+        let c = &*cred.as_ptr();
+        let uid = |kuid| bindings::from_kuid_munged(ns, kuid);
+        let gid = |kgid| bindings::from_kgid_munged(ns, kgid);
+        PidfdOpenInfo {
+            mask: PIDFD_OPEN_INFO_CREDS,
+            ruid: uid(c.uid),
+            rgid: gid(c.gid),
+            euid: uid(c.euid),
+            egid: gid(c.egid),
+            suid: uid(c.suid),
+            sgid: gid(c.sgid),
+            fsuid: uid(c.fsuid),
+            fsgid: gid(c.fsgid),
+            ..Default::default()
+        }
     }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The pidfd file type: anonymous-inode files (`anon_inode:[pidfd]`) that each hold one reference
-//! to a `struct pid`, with this module's own file operations.
+//! to a `struct pid`, with this module's own file operations: release, fdinfo, poll for exit, and
+//! the ioctls that stand in for `pidfd_send_signal(2)` and `PIDFD_GET_INFO`.
 
 use core::ptr::NonNull;
 use kernel::{
@@ -15,7 +16,12 @@ use kernel::{
     sync::aref::ARef,
 };
 
-use crate::{helpers, pid::Pid, procfs};
+use crate::{
+    helpers,
+    pid::Pid,
+    procfs,
+    uapi::{user_arg, PidfdOpenInfo, PidfdSignalArgs, PIDFD_IOC_GET_INFO, PIDFD_IOC_SEND_SIGNAL},
+};
 
 /// The file operations of every pidfd this module makes; a file is one of ours exactly when its
 /// `f_op` is this table.
@@ -28,6 +34,11 @@ static PIDFD_FOPS: PidfdFops = PidfdFops(bindings::file_operations {
     owner: this_module::<crate::LocalModule>().as_ptr(),
     release: Some(pidfd_release),
     show_fdinfo: Some(pidfd_show_fdinfo),
+    poll: Some(pidfd_poll),
+    unlocked_ioctl: Some(pidfd_ioctl),
+    // The argument structs have the same layout for 32-bit callers.
+    #[cfg(CONFIG_COMPAT)]
+    compat_ioctl: Some(bindings::compat_ptr_ioctl),
     ..pin_init::zeroed()
 });
 
@@ -64,9 +75,8 @@ pub(crate) fn pid_of(file: &LocalFile) -> Option<&Pid> {
     if !core::ptr::eq(unsafe { (*file).f_op }, &PIDFD_FOPS.0) {
         return None;
     }
-    // SAFETY: Our files hold a pid reference in `private_data` until release, which cannot run
-    // while the caller holds the file.
-    Some(unsafe { Pid::from_raw((*file).private_data.cast()) })
+    // SAFETY: The file is ours, and referenced while borrowed.
+    Some(unsafe { pid_of_raw(file) })
 }
 
 /// `release`: drops the file's pid reference.
@@ -83,6 +93,68 @@ unsafe extern "C" fn pidfd_release(_inode: *mut bindings::inode, file: *mut bind
     0
 }
 
+/// The pid of `file`, one of ours.
+///
+/// # Safety
+///
+/// `file` is a file made by [`new_file`], referenced for `'a`.
+unsafe fn pid_of_raw<'a>(file: *mut bindings::file) -> &'a Pid {
+    // SAFETY: Our files hold a pid reference in `private_data` until release, which cannot run
+    // while the file is referenced.
+    unsafe { Pid::from_raw((*file).private_data.cast()) }
+}
+
+/// `poll`: waits on the pid's `wait_pidfd` queue, which the kernel wakes on exit and on reap.
+///
+/// # Safety
+///
+/// Called by the VFS with `file`, one of ours, referenced, and a valid or null `pts`.
+unsafe extern "C" fn pidfd_poll(
+    file: *mut bindings::file,
+    pts: *mut bindings::poll_table_struct,
+) -> bindings::__poll_t {
+    // SAFETY: `file` is ours and referenced.
+    let pid = unsafe { pid_of_raw(file) };
+    // SAFETY: The queue lives as long as the pid, which the file keeps until release, and the
+    // VFS removes every poll entry of a file before releasing it.
+    unsafe { bindings::poll_wait(file, pid.wait_queue(), pts) };
+    pid.exit_poll_events()
+}
+
+/// `unlocked_ioctl`: `PIDFD_IOC_SEND_SIGNAL` and `PIDFD_IOC_GET_INFO`.
+///
+/// # Safety
+///
+/// Called by the VFS with `file`, one of ours, referenced.
+unsafe extern "C" fn pidfd_ioctl(file: *mut bindings::file, cmd: u32, arg: usize) -> isize {
+    // SAFETY: `file` is ours and referenced.
+    let pid = unsafe { pid_of_raw(file) };
+    match pidfd_ioctl_cmd(pid, cmd, arg) {
+        Ok(()) => 0,
+        Err(err) => err.to_errno() as isize,
+    }
+}
+
+fn pidfd_ioctl_cmd(pid: &Pid, cmd: u32, arg: usize) -> Result {
+    match cmd {
+        PIDFD_IOC_SEND_SIGNAL => {
+            let args: PidfdSignalArgs = user_arg::<PidfdSignalArgs>(arg).reader().read()?;
+            if args.flags != 0 {
+                return Err(EINVAL);
+            }
+            pid.send_signal(args.sig)
+        }
+        PIDFD_IOC_GET_INFO => {
+            let (mut reader, mut writer) = user_arg::<PidfdOpenInfo>(arg).reader_writer();
+            // The input mask is ignored, but read as the kernel reads it, so that an unreadable
+            // argument fails with EFAULT before anything else.
+            reader.read::<u64>()?;
+            writer.write(&pid.info()?)
+        }
+        _ => Err(ENOTTY),
+    }
+}
+
 /// `show_fdinfo`: `Pid:` and `NSpid:` as the kernel's own pidfds print them: numbers in the pid
 /// namespace of the procfs instance being read, -1 once reaped, 0 when not visible there.
 ///
@@ -91,8 +163,8 @@ unsafe extern "C" fn pidfd_release(_inode: *mut bindings::inode, file: *mut bind
 /// Called by procfs with `m` open on an fdinfo file of a procfs instance and with `file`, one of
 /// ours, referenced for the duration of the call.
 unsafe extern "C" fn pidfd_show_fdinfo(m: *mut bindings::seq_file, file: *mut bindings::file) {
-    // SAFETY: `file` is one of ours and referenced, so its private data is a live pid reference.
-    let pid = unsafe { Pid::from_raw((*file).private_data.cast()) };
+    // SAFETY: `file` is ours and referenced.
+    let pid = unsafe { pid_of_raw(file) };
     // SAFETY: `m->file` is the open fdinfo file, which pins its procfs superblock and so the pid
     // namespace the superblock references.
     let ns = unsafe { procfs::pid_ns_of_inode((*(*m).file).f_inode) };
