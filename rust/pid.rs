@@ -158,12 +158,12 @@ impl Pid {
     pub(crate) fn nrs_below(&self, ns: &PidNamespace) -> impl Iterator<Item = i32> + '_ {
         // SAFETY: A namespace's level never changes.
         let ns_level = unsafe { (*ns.as_ptr()).level };
-        let levels = if self.nr_in_ns(ns) > 0 {
-            ns_level + 1..=self.level()
+        let first = if self.nr_in_ns(ns) > 0 {
+            ns_level + 1
         } else {
-            1..=0
+            self.level() + 1
         };
-        levels.filter_map(move |level| self.upid(level).map(|upid| upid.nr))
+        (first..=self.level()).filter_map(move |level| self.upid(level).map(|upid| upid.nr))
     }
 
     /// Whether the pid's namespace is the caller's active pid namespace or a descendant of it,
