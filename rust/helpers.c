@@ -5,6 +5,10 @@
  * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id),
  * and exported functions whose headers its bindings leave out
  * (linux/anon_inodes.h, linux/namei.h). Each only forwards its arguments.
+ *
+ * task_struct fields are read here too: the 7.3 bindings lay task_struct out
+ * differently from C (bindgen sees an empty sched_statistics), so the Rust side
+ * must not dereference it.
  */
 #include <linux/anon_inodes.h>
 #include <linux/cgroup.h>
@@ -40,6 +44,11 @@ struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int 
 						 struct dentry *base)
 {
 	return lookup_noperm_unlocked(&QSTR_LEN(name, len), base);
+}
+
+int pidfd_open_task_exit_state(struct task_struct *task)
+{
+	return READ_ONCE(task->exit_state);
 }
 
 bool pidfd_open_delay_group_leader(struct task_struct *task)

@@ -14,6 +14,7 @@ struct file *pidfd_open_anon_inode_getfile(const char *name, const struct file_o
 					   void *priv, int flags);
 struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
 						 struct dentry *base);
+int pidfd_open_task_exit_state(struct task_struct *task);
 bool pidfd_open_delay_group_leader(struct task_struct *task);
 pid_t pidfd_open_task_ppid_vnr(struct task_struct *task);
 #ifdef CONFIG_CGROUPS

@@ -195,11 +195,12 @@ impl Pid {
         if task.is_null() {
             return bindings::POLLIN | bindings::POLLRDNORM | bindings::POLLHUP;
         }
-        // SAFETY: RCU keeps the task alive. `exit_state` changes under us by design, as in the
-        // native rule, hence the volatile read.
-        let exit_state = unsafe { (&raw const (*task).exit_state).read_volatile() };
-        // SAFETY: As above; `delay_group_leader` only reads the task and its thread group.
-        if exit_state != 0 && !unsafe { helpers::pidfd_open_delay_group_leader(task) } {
+        // SAFETY: RCU keeps the task alive; both helpers only read it and its thread group.
+        let exited = unsafe {
+            helpers::pidfd_open_task_exit_state(task) != 0
+                && !helpers::pidfd_open_delay_group_leader(task)
+        };
+        if exited {
             bindings::POLLIN | bindings::POLLRDNORM
         } else {
             0

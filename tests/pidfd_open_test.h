@@ -72,6 +72,46 @@ static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
 	return syscall(__NR_pidfd_open, pid, flags);
 }
 
+static inline int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned int flags)
+{
+	return syscall(__NR_pidfd_send_signal, pidfd, sig, info, flags);
+}
+
+/*
+ * The native PIDFD_GET_INFO (Linux 6.13), absent from Debian 12's headers. Its
+ * first published struct pidfd_info has the layout of struct pidfd_open_info.
+ */
+#define NATIVE_PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_open_info)
+
+static inline int native_get_info(int pidfd, struct pidfd_open_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ioctl(pidfd, NATIVE_PIDFD_GET_INFO, info);
+}
+
+static inline int pfo_get_info(int pidfd, struct pidfd_open_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ioctl(pidfd, PIDFD_IOC_GET_INFO, info);
+}
+
+static inline int pfo_send_signal(int pidfd, int sig, unsigned int flags)
+{
+	struct pidfd_signal_args args = { .sig = sig, .flags = flags };
+
+	return ioctl(pidfd, PIDFD_IOC_SEND_SIGNAL, &args);
+}
+
+/* "ok" or the errno of a call's outcome, for comparing native and module. */
+static inline const char *outcome_of(int ret, int err, char *buf, size_t size)
+{
+	if (ret >= 0)
+		snprintf(buf, size, "ok");
+	else
+		snprintf(buf, size, "errno %d (%s)", err, strerror(err));
+	return buf;
+}
+
 /* The process's fd of /dev/pidfd_open, opened on first use and kept. */
 static inline int pfo_dev(void)
 {
