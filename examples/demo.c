@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What `make run` shows: the three modes of PIDFD_IOC_OPEN, and a recycled
- * pid number being refused. Uses the selftests' small helpers (tests/).
+ * What `make run` shows: the three modes of PIDFD_IOC_OPEN, a recycled pid
+ * number being refused, and a pidfd used to get information on a process,
+ * signal it and wait for it to exit. Uses the selftests' helpers (tests/).
  */
+#include <poll.h>
+
 #include "pidfd_open_test.h"
 
 static const char *result(int fd)
@@ -35,6 +38,26 @@ static void show_dir(const char *what, int dir)
 	}
 	printf("  %-40s -> %s%s%s%s%s\n", what, result(dir), dir >= 0 ? ", /proc/" : "", pid,
 	       dir >= 0 ? " of " : "", comm);
+}
+
+/* The pidfd operations: information, a signal, and waiting for the exit it causes. */
+static void show_info_signal_and_wait(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	struct pidfd_open_info info;
+	int ret;
+
+	printf("\nThrough that pidfd:\n");
+	if (pfo_get_info(pidfd, &info) == 0)
+		printf("  %-40s -> pid %u, ppid %u, euid %u\n", "PIDFD_IOC_GET_INFO", info.pid,
+		       info.ppid, info.euid);
+	ret = poll(&p, 1, 0);
+	printf("  %-40s -> %d (still running)\n", "poll, no wait", ret);
+	ret = pfo_send_signal(pidfd, SIGTERM, 0);
+	printf("  %-40s -> %s\n", "PIDFD_IOC_SEND_SIGNAL(SIGTERM)", ret ? strerror(errno) : "0");
+	ret = poll(&p, 1, 5000);
+	printf("  %-40s -> %d, revents %s (it exited)\n", "poll, wait up to 5 s", ret,
+	       p.revents & POLLIN ? "POLLIN" : "none");
 }
 
 /* In a new pid namespace: a victim gets number 100, dies, and "usurper" gets 100. */
@@ -75,7 +98,8 @@ int main(void)
 	dir = pfo_to_procfd(proc, pidfd);
 	show_dir("PIDFD_TO_PROCFD(/proc, that pidfd)", dir);
 	show_pidfd("PROCFD_TO_PIDFD(that /proc fd)", pfo_to_pidfd(dir));
-	kill_and_reap(child);
+	show_info_signal_and_wait(pidfd);
+	waitpid(child, NULL, 0);
 	show_dir("PIDFD_TO_PROCFD(pidfd, child reaped)", pfo_to_procfd(proc, pidfd));
 
 	fflush(stdout);
