@@ -13,7 +13,10 @@ else
 KDIR ?= /lib/modules/$(shell uname -r)/build
 endif
 
-KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM)
+# Kbuild's output goes to MO, not the source tree, so that modules for several
+# kernels (qemu/run builds one per kernel flavour) can sit side by side.
+MO ?= build/module
+KBUILD := $(MAKE) -C $(KDIR) M=$(CURDIR) MO=$(abspath $(MO)) LLVM=$(LLVM)
 RUST_SOURCES := $(wildcard rust/*.rs)
 # The kernel's rustfmt settings (O= builds link the source tree as source/).
 RUSTFMT_CONFIG = $(firstword $(wildcard $(KDIR)/source/.rustfmt.toml $(KDIR)/.rustfmt.toml))
@@ -32,7 +35,7 @@ all: modules
 
 help:
 	@echo 'Targets:'
-	@echo '  all, modules   build pidfd_open.ko against KDIR (now: $(KDIR))'
+	@echo '  all, modules   build $(MO)/rust/pidfd_open.ko against KDIR (now: $(KDIR))'
 	@echo '  install        install the module (modules_install) and the udev rule (root)'
 	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
@@ -53,7 +56,7 @@ kdir-check:
 		exit 1; }
 
 modules: kdir-check
-	$(KBUILD) modules
+	$(KBUILD) $(KBUILD_ARGS) modules
 
 install: modules
 	$(KBUILD) modules_install
@@ -62,15 +65,16 @@ install: modules
 
 rust-analyzer: kdir-check
 	$(KBUILD) rust-analyzer
+	cp $(MO)/rust-project.json rust-project.json
 
 format:
 	rustfmt --edition 2021 $(addprefix --config-path ,$(RUSTFMT_CONFIG)) $(RUST_SOURCES)
 
-# Clippy only sees what it compiles, so lint rebuilds the crate from clean.
+# Clippy only sees what it compiles, so lint builds the crate afresh, apart.
 lint: kdir-check
 	rustfmt --check --edition 2021 $(addprefix --config-path ,$(RUSTFMT_CONFIG)) $(RUST_SOURCES)
-	$(KBUILD) clean
-	$(KBUILD) CLIPPY=1 KRUSTFLAGS=-Dwarnings modules
+	rm -rf build/lint
+	$(MAKE) MO=build/lint KBUILD_ARGS='CLIPPY=1 KRUSTFLAGS=-Dwarnings' modules
 
 setup:
 	scripts/setup
@@ -101,5 +105,4 @@ check:
 	scripts/check
 
 clean:
-	-test -f $(KDIR)/Makefile && $(KBUILD) clean
 	rm -rf build rust-project.json
