@@ -378,4 +378,18 @@ static inline int mount_proc(const char *path, const char *options)
 		EXPECT_EQ(__before, fd_count());                                            \
 	} while (0)
 
+/*
+ * A figure for make check's summary: scripts/check collects these lines.
+ * Keep names short and stable; values are integers.
+ */
+#define REPORT_FIGURE(name, value) \
+	fprintf(stderr, "# pidfd_open-figure: %s %lld\n", name, (long long)(value))
+
+/* A fixture with nothing in it, for tests that need TEST_F_TIMEOUT. */
+#define LONG_TEST(fixture, name, seconds)       \
+	FIXTURE(fixture) { int unused; };       \
+	FIXTURE_SETUP(fixture) { (void)self; }  \
+	FIXTURE_TEARDOWN(fixture) { (void)self; } \
+	TEST_F_TIMEOUT(fixture, name, seconds)
+
 #endif /* PIDFD_OPEN_TEST_H */
