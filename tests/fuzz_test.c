@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Seeded ioctl fuzzer: random commands (the real ones and their neighbours),
+ * random argument structs and random fds of every kind, on /dev/pidfd_open,
+ * module pidfds and native pidfds. A model of SPEC.md predicts each outcome;
+ * any other errno, or any fd that should not have been returned, fails.
+ *
+ * PIDFD_OPEN_FUZZ_SEED=N reruns a seed; PIDFD_OPEN_FUZZ_CALLS=N sets the count.
+ */
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include "kselftest_harness.h"
+#include "pidfd_open_test.h"
+
+#define DEFAULT_CALLS 200000
+#define POOL_CHILDREN 4
+#define RESPAWN_EVERY 2000
+#define CLOSED_FD 1000	/* fds from here up are never open */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+
+static uint32_t below(uint32_t n)
+{
+	return rnd() % n;
+}
+
+enum kind {
+	K_CLOSED, K_OPATH, K_PIPE, K_SOCKET, K_FILE, K_DIR, K_DEV, K_PROC_SELF_FD,
+	K_INNER_ROOT, K_OUTER_ROOT, K_INNER_PID, K_OUTER_PID, K_DEAD_PID_DIR, K_THREAD_DIR,
+	K_TASK_TID_DIR, K_PIDFD_LIVE, K_PIDFD_DEAD, K_PIDFD_OUTSIDE, K_NATIVE_PIDFD,
+	K_COUNT
+};
+
+static const char *const kind_name[K_COUNT] = {
+	"closed", "O_PATH", "pipe", "socket", "file", "dir", "/dev/pidfd_open", "/proc/self/fd",
+	"inner proc root", "outer proc root", "inner /proc/<pid>", "outer /proc/<pid>",
+	"dead /proc/<pid>", "/proc/<tid>", "/proc/<pid>/task/<tid>", "live pidfd", "dead pidfd",
+	"outside pidfd", "native pidfd",
+};
+
+#define MAX_ENTRIES 64
+struct entry {
+	int fd;
+	enum kind kind;
+	pid_t pid;	/* the process a pidfd or /proc directory is of, in the inner namespace */
+};
+
+struct fuzz {
+	struct entry e[MAX_ENTRIES];
+	int n;
+	pid_t children[POOL_CHILDREN];
+	pid_t thread_tid;
+	int inner, outer, dev;
+	char *ro_page;
+	long calls, successes, by_errno[256], mismatches;
+};
+
+static void add(struct fuzz *f, int fd, enum kind kind, pid_t pid)
+{
+	if (fd < 0 && kind != K_CLOSED) {
+		fprintf(stderr, "# pool: could not open a %s fd: %m\n", kind_name[kind]);
+		return;
+	}
+	if (f->n < MAX_ENTRIES)
+		f->e[f->n++] = (struct entry){ fd, kind, pid };
+}
+
+static int open_at(int dir, const char *fmt, pid_t a, pid_t b)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), fmt, a, b);
+	return openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* The fds of one pool child: its module pidfd and /proc directories. */
+static void add_child_fds(struct fuzz *f, pid_t child)
+{
+	add(f, pfo_open(child), K_PIDFD_LIVE, child);
+	add(f, open_at(f->inner, "%d", child, 0), K_INNER_PID, child);
+	add(f, sys_pidfd_open(child, 0), K_NATIVE_PIDFD, child);
+}
+
+/* Kills one child: its fds become stale; a new child takes its place (and often its number). */
+static int respawn(struct fuzz *f)
+{
+	int slot = below(POOL_CHILDREN), i;
+	pid_t old = f->children[slot], fresh;
+
+	if (kill_and_reap(old) < 0)
+		return -1;
+	for (i = 0; i < f->n; i++) {
+		if (f->e[i].pid != old)
+			continue;
+		if (f->e[i].kind == K_PIDFD_LIVE)
+			f->e[i].kind = K_PIDFD_DEAD;
+		else if (f->e[i].kind == K_INNER_PID)
+			f->e[i].kind = K_DEAD_PID_DIR;
+		else if (f->e[i].kind == K_NATIVE_PIDFD)
+			f->e[i].pid = -old; /* native pidfds are only entry points */
+	}
+	/* Keep the pool bounded: drop the oldest stale entries of this child. */
+	fresh = below(2) ? spawn_named_with_tid("fuzz-child", old) : spawn_named("fuzz-child");
+	if (fresh <= 0)
+		return -1;
+	f->children[slot] = fresh;
+	if (f->n + 3 > MAX_ENTRIES) {
+		for (i = 0; i < f->n; i++)
+			if (f->e[i].kind == K_PIDFD_DEAD || f->e[i].kind == K_DEAD_PID_DIR ||
+			    (f->e[i].kind == K_NATIVE_PIDFD && f->e[i].pid < 0)) {
+				close(f->e[i].fd);
+				f->e[i] = f->e[--f->n];
+				i--;
+			}
+	}
+	add_child_fds(f, fresh);
+	return 0;
+}
+
+static bool is_live_leader(struct fuzz *f, pid_t pid)
+{
+	int i;
+
+	if (pid == 1)
+		return true;
+	for (i = 0; i < POOL_CHILDREN; i++)
+		if (f->children[i] == pid)
+			return true;
+	return false;
+}
+
+static struct entry *pick(struct fuzz *f)
+{
+	return &f->e[below(f->n)];
+}
+
+/* An fd number: mostly from the pool, sometimes negative or closed. */
+static int pick_fd(struct fuzz *f, enum kind *kind, pid_t *pid)
+{
+	struct entry *e;
+
+	switch (below(10)) {
+	case 0:
+		*kind = K_CLOSED;
+		return below(3) ? -1 - (int)below(3) : INT32_MIN;
+	case 1:
+		*kind = K_CLOSED;
+		return CLOSED_FD + below(1000);
+	default:
+		e = pick(f);
+		*kind = e->kind;
+		*pid = e->pid;
+		return e->fd;
+	}
+}
+
+static int pick_pid(struct fuzz *f)
+{
+	switch (below(8)) {
+	case 0: return 0;
+	case 1: return -1;
+	case 2: return below(2) ? INT32_MIN : INT32_MAX;
+	case 3: return f->thread_tid;
+	case 4: return 1;
+	case 5: return 1 + below(300);
+	default: return f->children[below(POOL_CHILDREN)];
+	}
+}
+
+#define OK 0
+/* The outcome SPEC.md gives for PIDFD_IOC_OPEN with these arguments. */
+static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, enum kind dk,
+		       pid_t ppid, pid_t dpid)
+{
+	(void)dpid;
+	if (a->flags == 0) {
+		if (a->pid <= 0 || a->procfd != -1 || a->pidfd != -1)
+			return EINVAL;
+		if (is_live_leader(f, a->pid))
+			return OK;
+		return a->pid == f->thread_tid ? ENOENT : ESRCH;
+	}
+	if (a->flags == PIDFD_TO_PROCFD) {
+		if (a->pid != -1 || a->procfd < 0 || a->pidfd < 0)
+			return EINVAL;
+		if (pk == K_CLOSED || pk == K_OPATH || dk == K_CLOSED || dk == K_OPATH)
+			return EBADF;
+		if (pk != K_INNER_ROOT && pk != K_OUTER_ROOT)
+			return EINVAL;
+		if (dk != K_PIDFD_LIVE && dk != K_PIDFD_DEAD && dk != K_PIDFD_OUTSIDE)
+			return EINVAL;
+		if (dk == K_PIDFD_DEAD || (dk == K_PIDFD_OUTSIDE && pk == K_INNER_ROOT))
+			return ESRCH;
+		return OK;
+	}
+	if (a->flags == PROCFD_TO_PIDFD) {
+		if (a->pid != -1 || a->pidfd != -1 || a->procfd < 0)
+			return EINVAL;
+		if (pk == K_CLOSED || pk == K_OPATH)
+			return EBADF;
+		if (pk == K_DEAD_PID_DIR)
+			return ESRCH;
+		if (pk == K_THREAD_DIR)
+			return ENOENT;
+		if (pk == K_INNER_PID || pk == K_OUTER_PID)
+			return OK;
+		(void)ppid;
+		return EBADF;
+	}
+	return EINVAL;
+}
+
+static void mismatch(struct fuzz *f, const char *what, int want, int got_ret, int got_err)
+{
+	if (f->mismatches++ < 10)
+		fprintf(stderr, "# call %ld: %s: expected %s, got %d (errno %d %s)\n", f->calls, what,
+			want ? strerror(want) : "success", got_ret, got_err, strerror(got_err));
+}
+
+/*
+ * The argument buffer, or a pointer that faults: unmapped, kernel, or read-only
+ * (which faults only on write: GET_INFO then reports its other errors first,
+ * as native PIDFD_GET_INFO does, and EFAULT where it would succeed).
+ */
+static void *pick_pointer(struct fuzz *f, void *buf, bool *faults, bool for_write)
+{
+	switch (below(12)) {
+	case 0: *faults = true; return NULL;
+	case 1: *faults = true; return (void *)0x10;
+	case 2: *faults = true; return (void *)0xffffffff81000000UL;
+	case 3: *faults = for_write; return f->ro_page;
+	default: *faults = false; return buf;
+	}
+}
+
+static void check_result(struct fuzz *f, const char *what, int want, int ret, int err,
+			 bool returns_fd)
+{
+	f->calls++;
+	if (ret >= 0) {
+		f->successes++;
+		if (want != OK)
+			mismatch(f, what, want, ret, err);
+		if (returns_fd) {
+			if (!is_cloexec(ret))
+				mismatch(f, "returned fd is not close-on-exec", OK, ret, 0);
+			close(ret);
+		}
+		return;
+	}
+	f->by_errno[err & 255]++;
+	if (err != want)
+		mismatch(f, what, want, ret, err);
+}
+
+static void fuzz_device(struct fuzz *f)
+{
+	struct pidfd_open_args a;
+	enum kind pk = K_CLOSED, dk = K_CLOSED;
+	pid_t ppid = 0, dpid = 0;
+	char what[160];
+	bool faults;
+	void *ptr;
+	unsigned int cmd;
+	int ret, want;
+
+	a.flags = below(4) ? below(3) : (uint32_t)rnd();
+	a.pid = below(3) ? -1 : pick_pid(f);
+	if (a.flags == 0 && below(4))
+		a.pid = pick_pid(f);
+	a.procfd = below(4) ? pick_fd(f, &pk, &ppid) : -1;
+	a.pidfd = below(2) ? pick_fd(f, &dk, &dpid) : -1;
+	if (a.procfd == -1)
+		pk = K_CLOSED;
+	if (a.pidfd == -1)
+		dk = K_CLOSED;
+
+	switch (below(20)) {
+	case 0: cmd = _IOR(PIDFD_IOC_MAGIC, 0x01, struct pidfd_open_args); break;
+	case 1: cmd = _IOW(PIDFD_IOC_MAGIC, 0x01, struct pidfd_signal_args); break;
+	case 2: cmd = _IOC(below(4), PIDFD_IOC_MAGIC + below(2), below(16), below(128)); break;
+	case 3: cmd = below(2) ? PIDFD_IOC_SEND_SIGNAL : PIDFD_IOC_GET_INFO; break;
+	default: cmd = PIDFD_IOC_OPEN; break;
+	}
+	ptr = pick_pointer(f, &a, &faults, false);
+	if (ptr == f->ro_page)
+		memset(&a, 0, sizeof(a)); /* what the kernel will read there */
+	if (cmd != PIDFD_IOC_OPEN)
+		want = ENOTTY;
+	else if (faults)
+		want = EFAULT;
+	else
+		want = expect_open(f, &a, pk, dk, ppid, dpid);
+	snprintf(what, sizeof(what), "dev cmd %#x {pid %d, procfd %d (%s), pidfd %d (%s), flags %#x}%s",
+		 cmd, a.pid, a.procfd, kind_name[pk], a.pidfd, kind_name[dk], a.flags,
+		 faults ? " bad pointer" : "");
+	ret = ioctl(f->dev, cmd, ptr);
+	check_result(f, what, want, ret, errno, true);
+}
+
+static void fuzz_pidfd(struct fuzz *f)
+{
+	static const int sigs[] = { 0, SIGCONT, SIGWINCH, SIGURG, -1, 65, 1000, INT32_MAX, INT32_MIN };
+	union {
+		struct pidfd_signal_args s;
+		struct pidfd_open_info info;
+	} buf;
+	struct entry *e;
+	unsigned int cmd;
+	char what[128];
+	bool faults;
+	void *ptr;
+	int ret, want, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		e = pick(f);
+		if (e->kind == K_PIDFD_LIVE || e->kind == K_PIDFD_DEAD || e->kind == K_PIDFD_OUTSIDE ||
+		    e->kind == K_NATIVE_PIDFD)
+			break;
+	}
+	memset(&buf, 0, sizeof(buf));
+	buf.s.sig = sigs[below(sizeof(sigs) / sizeof(sigs[0]))];
+	buf.s.flags = below(4) ? 0 : (uint32_t)rnd();
+	switch (below(6)) {
+	case 0: cmd = _IOR(PIDFD_IOC_MAGIC, 0x02, struct pidfd_signal_args); break;
+	case 1: cmd = _IOC(below(4), PIDFD_IOC_MAGIC, below(16), below(128)); break;
+	case 2: case 3: cmd = PIDFD_IOC_SEND_SIGNAL; break;
+	default: cmd = PIDFD_IOC_GET_INFO; break;
+	}
+	ptr = pick_pointer(f, &buf, &faults, cmd == PIDFD_IOC_GET_INFO);
+	if (ptr == f->ro_page)
+		memset(&buf, 0, sizeof(buf)); /* what the kernel will read there */
+	if (e->kind == K_NATIVE_PIDFD || (cmd != PIDFD_IOC_SEND_SIGNAL && cmd != PIDFD_IOC_GET_INFO))
+		want = ENOTTY;
+	else if (faults && ptr != f->ro_page)
+		want = EFAULT;
+	else if (cmd == PIDFD_IOC_SEND_SIGNAL && buf.s.flags)
+		want = EINVAL;
+	else if (e->kind == K_PIDFD_OUTSIDE)
+		want = cmd == PIDFD_IOC_SEND_SIGNAL ? EINVAL : EREMOTE;
+	else if (e->kind == K_PIDFD_DEAD)
+		want = ESRCH;
+	else if (cmd == PIDFD_IOC_SEND_SIGNAL && (buf.s.sig < 0 || buf.s.sig > 64))
+		want = EINVAL;
+	else
+		want = faults ? EFAULT : OK;
+	snprintf(what, sizeof(what), "%s (pid %d) cmd %#x sig %d flags %#x%s", kind_name[e->kind],
+		 e->pid, cmd, buf.s.sig, buf.s.flags, faults ? " bad pointer" : "");
+	ret = ioctl(e->fd, cmd, ptr);
+	check_result(f, what, want, ret, errno, false);
+	if (ret == 0 && cmd == PIDFD_IOC_GET_INFO && (int)buf.info.pid != e->pid)
+		mismatch(f, "GET_INFO pid", OK, buf.info.pid, 0);
+}
+
+static void *thread_sleep(void *arg)
+{
+	*(volatile pid_t *)arg = gettid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int build_pool(struct fuzz *f, int outside_pidfd)
+{
+	int sv[2], pipefd[2], i;
+	pthread_t thread;
+
+	f->ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(f->ro_page != MAP_FAILED, "mmap: %m");
+	CHECK(mount_proc("/tmp/proc-inner", NULL) == 0, "mount proc: %m");
+	f->inner = open("/tmp/proc-inner", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	f->outer = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	f->dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC);
+	CHECK(f->inner >= 0 && f->outer >= 0 && f->dev >= 0, "open: %m");
+	CHECK(pthread_create(&thread, NULL, thread_sleep, (void *)&f->thread_tid) == 0, "thread");
+	while (!f->thread_tid)
+		sched_yield();
+	CHECK(pipe2(pipefd, O_CLOEXEC) == 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0,
+	      "pipe/socketpair: %m");
+
+	add(f, CLOSED_FD + 1, K_CLOSED, 0);
+	add(f, open("/proc", O_PATH | O_CLOEXEC), K_OPATH, 0);
+	add(f, pipefd[0], K_PIPE, 0);
+	add(f, sv[0], K_SOCKET, 0);
+	add(f, open("/init", O_RDONLY | O_CLOEXEC), K_FILE, 0);
+	add(f, open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC), K_DIR, 0);
+	add(f, f->dev, K_DEV, 0);
+	add(f, open("/tmp/proc-inner/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC), K_PROC_SELF_FD, 0);
+	add(f, f->inner, K_INNER_ROOT, 0);
+	add(f, f->outer, K_OUTER_ROOT, 0);
+	add(f, open_at(f->inner, "%d", f->thread_tid, 0), K_THREAD_DIR, f->thread_tid);
+	add(f, open_at(f->inner, "1/task/%d", f->thread_tid, 0), K_TASK_TID_DIR, f->thread_tid);
+	add(f, open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC), K_OUTER_PID, 1);
+	add(f, pfo_open(1), K_PIDFD_LIVE, 1);
+	add(f, outside_pidfd, K_PIDFD_OUTSIDE, 0);
+	for (i = 0; i < POOL_CHILDREN; i++) {
+		f->children[i] = spawn_named("fuzz-child");
+		CHECK(f->children[i] > 0, "fork: %m");
+		add_child_fds(f, f->children[i]);
+	}
+	return 0;
+}
+
+static int fuzz_run(void *arg)
+{
+	static struct fuzz f;
+	long calls = DEFAULT_CALLS, i;
+	const char *env;
+	uint64_t seed;
+
+	env = getenv("PIDFD_OPEN_FUZZ_SEED");
+	seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ ((uint64_t)getppid() << 32);
+	env = getenv("PIDFD_OPEN_FUZZ_CALLS");
+	if (env)
+		calls = atol(env);
+	fprintf(stderr, "# fuzz seed %llu, %ld calls (rerun: PIDFD_OPEN_FUZZ_SEED=%llu)\n",
+		(unsigned long long)seed, calls, (unsigned long long)seed);
+	rng_state = seed ? seed : 1;
+
+	CHECK(build_pool(&f, *(int *)arg) == 0, "pool");
+	for (i = 0; i < calls; i++) {
+		if (i % RESPAWN_EVERY == RESPAWN_EVERY - 1)
+			CHECK(respawn(&f) == 0, "respawn: %m");
+		if (below(3))
+			fuzz_device(&f);
+		else
+			fuzz_pidfd(&f);
+	}
+	REPORT_FIGURE("fuzz_calls", f.calls);
+	REPORT_FIGURE("fuzz_successes", f.successes);
+	REPORT_FIGURE("fuzz_mismatches", f.mismatches);
+	fprintf(stderr, "# errnos: EINVAL %ld, EBADF %ld, ESRCH %ld, ENOENT %ld, EFAULT %ld, ENOTTY %ld, EREMOTE %ld\n",
+		f.by_errno[EINVAL], f.by_errno[EBADF], f.by_errno[ESRCH], f.by_errno[ENOENT],
+		f.by_errno[EFAULT], f.by_errno[ENOTTY], f.by_errno[EREMOTE]);
+	CHECK(f.mismatches == 0, "%ld outcomes differ from SPEC.md (first ones above)", f.mismatches);
+	return 0;
+}
+
+LONG_TEST(fuzz, ioctls_with_random_commands_args_and_fds_follow_spec, 900)
+{
+	pid_t outside = spawn_named("outside");
+	int outside_pidfd = pfo_open(outside);
+
+	ASSERT_GE(outside_pidfd, 0);
+	EXPECT_EQ(0, run_in_new_pidns(fuzz_run, &outside_pidfd));
+	kill_and_reap(outside);
+}
+
+TEST_HARNESS_MAIN
