@@ -249,6 +249,9 @@ static int race_loop(void *arg)
 		close(r->dir);
 	}
 	pthread_join(converter, NULL);
+	REPORT_FIGURE("race_rounds", RACE_ITERATIONS);
+	REPORT_FIGURE("race_successes", r->to_procfd_ok + r->to_pidfd_ok);
+	REPORT_FIGURE("race_wrong", r->wrong);
 	fprintf(stderr, "# %d rounds: %ld PIDFD_TO_PROCFD and %ld PROCFD_TO_PIDFD successes, "
 		"%ld unreadable after exit, %ld wrong, %ld other errors\n", RACE_ITERATIONS,
 		r->to_procfd_ok, r->to_pidfd_ok, r->unreadable, r->wrong, r->other_errors);
@@ -259,7 +262,7 @@ static int race_loop(void *arg)
 	return 0;
 }
 
-TEST(race_translations_against_exit_and_recycle_on_two_cpus)
+LONG_TEST(race, translations_against_exit_and_recycle_on_two_cpus, 900)
 {
 	static struct race race;
 
