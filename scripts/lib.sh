@@ -24,6 +24,10 @@ case ":$PATH:" in
 esac
 export PATH
 
+# The first lines of the kernel's reports of trouble: any of them on the guest's
+# console fails a run (qemu/run) and is counted as a splat (scripts/check).
+SPLAT_PATTERN='Kernel panic|BUG:|WARNING:|Oops|general protection fault|KASAN:|possible circular locking|possible recursive locking|suspicious RCU|refcount_t:|unreferenced object|Call Trace:'
+
 step() { printf '==> %s\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }
 # die_with STATUS MESSAGE [MORE LINES...]: say what went wrong and what to do, then exit.
