@@ -28,8 +28,9 @@ GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Wno-sign-compare -Werror -D_GNU_SO
 GUEST_HEADERS := $(wildcard tests/*.h) include/uapi/linux/pidfd_open.h
 TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c))
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
+BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules install help rust-analyzer format lint check run kernel setup tests guest-programs clean kdir-check
+.PHONY: all modules install help rust-analyzer format lint check run bench kernel setup tests guest-programs clean kdir-check
 
 all: modules
 
@@ -38,6 +39,7 @@ help:
 	@echo '  all, modules   build $(MO)/rust/pidfd_open.ko against KDIR (now: $(KDIR))'
 	@echo '  install        install the module (modules_install) and the udev rule (root)'
 	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
+	@echo '  bench          benchmark against native pidfds and the /proc idioms; writes bench.json'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
 	@echo '  tests          build the selftest binaries into build/guest/'
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
@@ -84,7 +86,7 @@ kernel:
 
 tests: $(TEST_BINARIES)
 
-guest-programs: $(TEST_BINARIES) $(EXAMPLE_BINARIES) build/guest/run-tests
+guest-programs: $(TEST_BINARIES) $(EXAMPLE_BINARIES) $(BENCH_BINARIES) build/guest/run-tests
 
 build/guest/%_test: tests/%_test.c $(GUEST_HEADERS)
 	@mkdir -p $(@D)
@@ -94,12 +96,21 @@ build/guest/%: examples/%.c $(GUEST_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -o $@ $<
 
+build/guest/%: bench/%.c $(GUEST_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -o $@ $< -lm
+
 build/guest/run-tests: tests/run-tests
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
 run:
 	qemu/run
+
+# The benchmark prints its table and leaves bench.json in the project root.
+bench:
+	qemu/run --out build/bench -- pidfd_bench
+	cp build/bench/bench.json bench.json
 
 check:
 	scripts/check

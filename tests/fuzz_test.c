@@ -7,7 +7,6 @@
  *
  * PIDFD_OPEN_FUZZ_SEED=N reruns a seed; PIDFD_OPEN_FUZZ_CALLS=N sets the count.
  */
-#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -363,18 +362,9 @@ static void fuzz_pidfd(struct fuzz *f)
 		mismatch(f, "GET_INFO pid", OK, buf.info.pid, 0);
 }
 
-static void *thread_sleep(void *arg)
-{
-	*(volatile pid_t *)arg = gettid();
-	for (;;)
-		pause();
-	return NULL;
-}
-
 static int build_pool(struct fuzz *f, int outside_pidfd)
 {
 	int sv[2], pipefd[2], i;
-	pthread_t thread;
 
 	f->ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(f->ro_page != MAP_FAILED, "mmap: %m");
@@ -383,9 +373,8 @@ static int build_pool(struct fuzz *f, int outside_pidfd)
 	f->outer = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	f->dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC);
 	CHECK(f->inner >= 0 && f->outer >= 0 && f->dev >= 0, "open: %m");
-	CHECK(pthread_create(&thread, NULL, thread_sleep, (void *)&f->thread_tid) == 0, "thread");
-	while (!f->thread_tid)
-		sched_yield();
+	f->thread_tid = start_sleeping_thread();
+	CHECK(f->thread_tid > 0, "thread");
 	CHECK(pipe2(pipefd, O_CLOEXEC) == 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0,
 	      "pipe/socketpair: %m");
 

@@ -63,34 +63,27 @@ static pid_t spawn_with_creds(void)
 }
 
 FIXTURE(target) {
-	pid_t child;
-	int native, module;
+	struct target t;
 };
 
 FIXTURE_SETUP(target)
 {
-	self->child = spawn_with_creds();
-	ASSERT_GT(self->child, 0);
-	self->native = sys_pidfd_open(self->child, 0);
-	self->module = pfo_open(self->child);
-	ASSERT_GE(self->native, 0);
-	ASSERT_GE(self->module, 0);
+	ASSERT_EQ(0, target_open(&self->t, spawn_with_creds())) TH_LOG("target: %m");
 }
 
 FIXTURE_TEARDOWN(target)
 {
-	kill(self->child, SIGKILL);
-	waitpid(self->child, NULL, 0);
+	kill_and_reap(self->t.child);
 }
 
 TEST_F(target, info_equals_native_in_initial_namespaces)
 {
 	struct pidfd_open_info m;
 
-	ASSERT_EQ(0, compare_info(self->native, self->module, &m));
+	ASSERT_EQ(0, compare_info(self->t.native, self->t.module, &m));
 	EXPECT_EQ(OWN_BITS, m.mask);
-	EXPECT_EQ(self->child, m.pid);
-	EXPECT_EQ(self->child, m.tgid);
+	EXPECT_EQ(self->t.child, m.pid);
+	EXPECT_EQ(self->t.child, m.tgid);
 	EXPECT_EQ(getpid(), m.ppid);
 	EXPECT_EQ(1001, m.ruid);
 	EXPECT_EQ(1002, m.euid);
@@ -107,10 +100,10 @@ TEST_F(target, input_mask_is_ignored_and_exit_code_zero)
 	struct pidfd_open_info m;
 
 	memset(&m, 0xff, sizeof(m));
-	ASSERT_EQ(0, ioctl(self->module, PIDFD_IOC_GET_INFO, &m));
+	ASSERT_EQ(0, ioctl(self->t.module, PIDFD_IOC_GET_INFO, &m));
 	EXPECT_EQ(OWN_BITS, m.mask);
 	EXPECT_EQ(0, m.exit_code);
-	EXPECT_EQ(self->child, m.pid);
+	EXPECT_EQ(self->t.child, m.pid);
 }
 
 TEST_F(target, reaped_is_esrch_as_native)
@@ -118,10 +111,10 @@ TEST_F(target, reaped_is_esrch_as_native)
 	struct pidfd_open_info info;
 	int n, ne, m, me;
 
-	ASSERT_EQ(0, kill_and_reap(self->child));
-	n = native_get_info(self->native, &info);
+	ASSERT_EQ(0, kill_and_reap(self->t.child));
+	n = native_get_info(self->t.native, &info);
 	ne = errno;
-	m = pfo_get_info(self->module, &info);
+	m = pfo_get_info(self->t.module, &info);
 	me = errno;
 	EXPECT_EQ(-1, n);
 	EXPECT_EQ(ESRCH, ne);
@@ -134,22 +127,18 @@ TEST_F(target, bad_argument_pointer_is_efault)
 	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, ro);
-	EXPECT_EQ(-1, ioctl(self->module, PIDFD_IOC_GET_INFO, NULL));
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_GET_INFO, NULL));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->module, PIDFD_IOC_GET_INFO, (void *)0x10));
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_GET_INFO, (void *)0x10));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->module, PIDFD_IOC_GET_INFO, ro)) TH_LOG("read-only memory");
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_GET_INFO, ro)) TH_LOG("read-only memory");
 	EXPECT_EQ(EFAULT, errno);
 }
-
-struct fds {
-	int native, module;
-};
 
 /* As PID 1 of a child namespace: X (2 here) agrees; the outside process is EREMOTE. */
 static int info_from_child_namespace(void *arg)
 {
-	struct fds *outside = arg;
+	struct target *outside = arg;
 	struct pidfd_open_info m;
 	int native, module, n, ne, r, re;
 	pid_t x = spawn_named("x");
@@ -173,9 +162,7 @@ static int info_from_child_namespace(void *arg)
 
 TEST_F(target, info_equals_native_from_child_pid_namespace)
 {
-	struct fds outside = { self->native, self->module };
-
-	EXPECT_EQ(0, run_in_new_pidns(info_from_child_namespace, &outside));
+	EXPECT_EQ(0, run_in_new_pidns(info_from_child_namespace, &self->t));
 }
 
 /*
@@ -209,7 +196,7 @@ TEST_F(target, info_equals_native_in_user_namespace_with_mapping)
 		if (unshare(CLONE_NEWUSER) < 0 || write(from_child[1], "u", 1) != 1 ||
 		    read(to_child[0], &c, 1) != 1)
 			_exit(2);
-		if (compare_info(self->native, self->module, &m))
+		if (compare_info(self->t.native, self->t.module, &m))
 			_exit(1);
 		if (m.ruid != 0 || m.rgid != 0 || m.euid != 65534 || m.egid != 65534) {
 			fprintf(stderr, "# mapped ids: ruid %u rgid %u euid %u egid %u\n", m.ruid,

@@ -3,8 +3,6 @@
  * PIDFD_IOC_OPEN with flags = 0: every row of SPEC.md's table, parity with
  * the native pidfd_open(2), and the pidfd files' fdinfo against native pidfds.
  */
-#include <pthread.h>
-
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
@@ -76,32 +74,9 @@ TEST(open_pid_only_in_outer_namespace_is_esrch)
 	kill_and_reap(outside);
 }
 
-static void *thread_sleep(void *arg)
-{
-	pid_t *tid = arg;
-
-	*tid = gettid();
-	for (;;)
-		pause();
-	return NULL;
-}
-
-static pid_t start_thread(pthread_t *thread)
-{
-	static volatile pid_t tid;
-
-	tid = 0;
-	if (pthread_create(thread, NULL, thread_sleep, (void *)&tid))
-		return -1;
-	while (!tid)
-		sched_yield();
-	return tid;
-}
-
 TEST(open_non_leader_thread_is_enoent)
 {
-	pthread_t thread;
-	pid_t tid = start_thread(&thread);
+	pid_t tid = start_sleeping_thread();
 
 	ASSERT_GT(tid, 0);
 	ASSERT_NE(getpid(), tid);
@@ -112,10 +87,9 @@ TEST(open_self_child_zombie_and_init_give_cloexec_pidfds)
 {
 	pid_t child = spawn_named("child"), zombie = fork();
 	const pid_t pids[] = { getpid(), child, zombie, 1 };
-	char link[64], path[64];
+	char link[64];
 	siginfo_t info;
 	unsigned int i;
-	ssize_t n;
 	int fd;
 
 	if (zombie == 0)
@@ -128,11 +102,7 @@ TEST(open_self_child_zombie_and_init_give_cloexec_pidfds)
 		fd = pfo_open(pids[i]);
 		ASSERT_GE(fd, 0) TH_LOG("PIDFD_IOC_OPEN(%d): %m", pids[i]);
 		EXPECT_TRUE(is_cloexec(fd));
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		n = readlink(path, link, sizeof(link) - 1);
-		ASSERT_GT(n, 0);
-		link[n] = '\0';
-		EXPECT_STREQ("anon_inode:[pidfd]", link);
+		EXPECT_STREQ("anon_inode:[pidfd]", fd_link(fd, link, sizeof(link)));
 		close(fd);
 	}
 	kill_and_reap(child);
@@ -154,7 +124,6 @@ TEST(open_outcome_equals_native_pidfd_open)
 {
 	pid_t child = spawn_named("child"), zombie = fork(), reaped = fork();
 	const char *names[] = { "self", "child", "zombie", "reaped", "thread", "pid 1", "nonexistent" };
-	pthread_t thread;
 	pid_t pids[7];
 	siginfo_t info;
 	unsigned int i;
@@ -168,7 +137,7 @@ TEST(open_outcome_equals_native_pidfd_open)
 	pids[1] = child;
 	pids[2] = zombie;
 	pids[3] = reaped;
-	pids[4] = start_thread(&thread);
+	pids[4] = start_sleeping_thread();
 	pids[5] = 1;
 	pids[6] = unused_pid();
 
@@ -217,10 +186,6 @@ static int compare_fdinfo(const char *proc_root, int native, int module, const c
 	return 0;
 }
 
-struct outside_fds {
-	int native, module;
-};
-
 /*
  * As PID 1 of a new namespace with its own procfs at /tmp/proc-inner: pidfds
  * for a child X, read through the inner procfs (X is 2 there) and through
@@ -229,7 +194,7 @@ struct outside_fds {
  */
 static int fdinfo_in_two_namespaces(void *arg)
 {
-	struct outside_fds *outside = arg;
+	struct target *outside = arg;
 	int native, module, ret;
 	char want[16];
 	pid_t x;
@@ -254,17 +219,12 @@ static int fdinfo_in_two_namespaces(void *arg)
 
 TEST(fdinfo_equals_native_in_two_namespaces_alive_and_reaped)
 {
-	pid_t outside = spawn_named("outside");
-	struct outside_fds fds = {
-		.native = sys_pidfd_open(outside, 0),
-		.module = pfo_open(outside),
-	};
+	struct target outside;
 
-	ASSERT_GE(fds.native, 0);
-	ASSERT_GE(fds.module, 0);
 	/* The namespace's init inherits both fds through fork. */
-	EXPECT_EQ(0, run_in_new_pidns(fdinfo_in_two_namespaces, &fds));
-	kill_and_reap(outside);
+	ASSERT_EQ(0, target_open(&outside, spawn_named("outside")));
+	EXPECT_EQ(0, run_in_new_pidns(fdinfo_in_two_namespaces, &outside));
+	kill_and_reap(outside.child);
 }
 
 TEST_HARNESS_MAIN

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/pidfd_open.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -170,6 +171,18 @@ static inline int is_cloexec(int fd)
 	return flags >= 0 && (flags & FD_CLOEXEC);
 }
 
+/* What /proc/self/fd/<fd> links to ("anon_inode:[pidfd]", "/proc/12", ...), or "". */
+static inline const char *fd_link(int fd, char *buf, size_t size)
+{
+	char path[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, buf, size - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
 /*
  * The value of the line "key" (e.g. "Pid:") in the file at dirfd/path, with tabs
  * turned into spaces, in buf. Returns 0, or -1 with errno.
@@ -240,31 +253,6 @@ static inline int fdinfo_pids(const char *proc_root, int fd, char *pid_line, cha
 	return read_field_at(AT_FDCWD, path, "NSpid:", nspid_line, size);
 }
 
-/* A child that sets its comm, tells the parent through a pipe, then waits to be killed. */
-static inline pid_t spawn_named(const char *comm)
-{
-	int pipefd[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_NAME, comm);
-		close(pipefd[0]);
-		if (write(pipefd[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(pipefd[1]);
-	if (pid > 0 && read(pipefd[0], &c, 1) != 1)
-		pid = -1;
-	close(pipefd[0]);
-	return pid;
-}
-
 /* clone3 with set_tid: a child numbered tid in the caller's pid namespace (needs CAP_SYS_ADMIN). */
 static inline pid_t clone_with_tid(pid_t tid)
 {
@@ -277,7 +265,10 @@ static inline pid_t clone_with_tid(pid_t tid)
 	return syscall(__NR_clone3, &args, sizeof(args));
 }
 
-/* Like spawn_named(), numbered tid. */
+/*
+ * A child that sets its comm, tells the parent through a pipe, then waits to be
+ * killed; numbered tid if tid > 0.
+ */
 static inline pid_t spawn_named_with_tid(const char *comm, pid_t tid)
 {
 	int pipefd[2];
@@ -286,7 +277,7 @@ static inline pid_t spawn_named_with_tid(const char *comm, pid_t tid)
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
-	pid = clone_with_tid(tid);
+	pid = tid > 0 ? clone_with_tid(tid) : fork();
 	if (pid == 0) {
 		prctl(PR_SET_NAME, comm);
 		close(pipefd[0]);
@@ -300,6 +291,47 @@ static inline pid_t spawn_named_with_tid(const char *comm, pid_t tid)
 		pid = -1;
 	close(pipefd[0]);
 	return pid;
+}
+
+static inline pid_t spawn_named(const char *comm)
+{
+	return spawn_named_with_tid(comm, 0);
+}
+
+static inline void *sleeping_thread(void *arg)
+{
+	*(volatile pid_t *)arg = gettid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* A thread of the caller that sleeps for good: a non-leader tid. Returns the tid, or -1. */
+static inline pid_t start_sleeping_thread(void)
+{
+	static volatile pid_t tid;
+	pthread_t thread;
+
+	tid = 0;
+	if (pthread_create(&thread, NULL, sleeping_thread, (void *)&tid))
+		return -1;
+	while (!tid)
+		sched_yield();
+	return tid;
+}
+
+/* A child with a native and a module pidfd of it: what the differential tests compare. */
+struct target {
+	pid_t child;
+	int native, module;
+};
+
+static inline int target_open(struct target *t, pid_t child)
+{
+	t->child = child;
+	t->native = child > 0 ? sys_pidfd_open(child, 0) : -1;
+	t->module = child > 0 ? pfo_open(child) : -1;
+	return t->native >= 0 && t->module >= 0 ? 0 : -1;
 }
 
 static inline int kill_and_reap(pid_t pid)

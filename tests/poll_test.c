@@ -44,38 +44,31 @@ static int select_now(int fd)
 }
 
 FIXTURE(both) {
-	pid_t child;
-	int native, module;
+	struct target t;
 };
 
 FIXTURE_SETUP(both)
 {
-	self->child = spawn_named("polled");
-	ASSERT_GT(self->child, 0);
-	self->native = sys_pidfd_open(self->child, 0);
-	self->module = pfo_open(self->child);
-	ASSERT_GE(self->native, 0);
-	ASSERT_GE(self->module, 0);
+	ASSERT_EQ(0, target_open(&self->t, spawn_named("polled"))) TH_LOG("target: %m");
 }
 
 FIXTURE_TEARDOWN(both)
 {
-	kill(self->child, SIGKILL);
-	waitpid(self->child, NULL, 0);
+	kill_and_reap(self->t.child);
 }
 
 /* Native and module agree on all three interfaces, and poll says `want`. */
 #define EXPECT_SAME_READINESS(want, stage)                                                   \
 	do {                                                                                 \
-		short n = poll_now(self->native), m = poll_now(self->module);                 \
+		short n = poll_now(self->t.native), m = poll_now(self->t.module);                 \
 		EXPECT_EQ(n, m) TH_LOG("%s: poll revents native %#x, module %#x", stage, n, m); \
 		EXPECT_EQ(want, m) TH_LOG("%s: poll revents %#x, expected %#x", stage, m, want); \
-		EXPECT_EQ(epoll_now(self->native), epoll_now(self->module))                   \
-		TH_LOG("%s: epoll native %#x, module %#x", stage, epoll_now(self->native),     \
-		       epoll_now(self->module));                                             \
-		EXPECT_EQ(select_now(self->native), select_now(self->module))                 \
-		TH_LOG("%s: select native %d, module %d", stage, select_now(self->native),     \
-		       select_now(self->module));                                            \
+		EXPECT_EQ(epoll_now(self->t.native), epoll_now(self->t.module))                   \
+		TH_LOG("%s: epoll native %#x, module %#x", stage, epoll_now(self->t.native),     \
+		       epoll_now(self->t.module));                                             \
+		EXPECT_EQ(select_now(self->t.native), select_now(self->t.module))                 \
+		TH_LOG("%s: select native %d, module %d", stage, select_now(self->t.native),     \
+		       select_now(self->t.module));                                            \
 	} while (0)
 
 TEST_F(both, readiness_equals_native_alive_zombie_reaped)
@@ -83,21 +76,21 @@ TEST_F(both, readiness_equals_native_alive_zombie_reaped)
 	siginfo_t info;
 
 	EXPECT_SAME_READINESS(0, "alive");
-	kill(self->child, SIGKILL);
-	ASSERT_EQ(0, waitid(P_PID, self->child, &info, WEXITED | WNOWAIT));
+	kill(self->t.child, SIGKILL);
+	ASSERT_EQ(0, waitid(P_PID, self->t.child, &info, WEXITED | WNOWAIT));
 	EXPECT_SAME_READINESS(POLLIN | POLLRDNORM, "zombie");
-	ASSERT_EQ(self->child, waitpid(self->child, NULL, 0));
+	ASSERT_EQ(self->t.child, waitpid(self->t.child, NULL, 0));
 	EXPECT_SAME_READINESS(POLLIN | POLLRDNORM | POLLHUP, "reaped");
 }
 
 TEST_F(both, blocking_poll_wakes_on_exit)
 {
-	struct pollfd p = { .fd = self->module, .events = POLLIN };
+	struct pollfd p = { .fd = self->t.module, .events = POLLIN };
 	struct timespec start, end;
 	long ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	ASSERT_EQ(0, kill(self->child, SIGTERM));
+	ASSERT_EQ(0, kill(self->t.child, SIGTERM));
 	ASSERT_EQ(1, poll(&p, 1, 5000)) TH_LOG("poll did not wake within 5 s");
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
@@ -119,9 +112,9 @@ TEST_F(both, poll_already_sleeping_wakes_on_exit)
 	pthread_t thread;
 	void *woke;
 
-	ASSERT_EQ(0, pthread_create(&thread, NULL, poll_forever, &self->module));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, poll_forever, &self->t.module));
 	nanosleep(&settle, NULL);
-	ASSERT_EQ(0, kill(self->child, SIGKILL));
+	ASSERT_EQ(0, kill(self->t.child, SIGKILL));
 	ASSERT_EQ(0, pthread_join(thread, &woke));
 	EXPECT_EQ((void *)1, woke);
 }

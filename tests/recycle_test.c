@@ -53,16 +53,26 @@ static int recycle(pid_t victim)
 	return 0;
 }
 
-static int stale_pidfd_to_procfd(void *arg)
+/* As PID 1 of a new namespace: its procfs, and a process "victim" numbered RECYCLED_NR. */
+static int start_victim(int *inner)
 {
-	int inner = open_inner_proc(), pidfd, fresh, dir;
-	char comm[32];
 	pid_t victim;
 
-	(void)arg;
-	CHECK(inner >= 0, "mount/open " INNER_PROC ": %m");
+	*inner = open_inner_proc();
+	CHECK(*inner >= 0, "mount/open " INNER_PROC ": %m");
 	victim = spawn_named_with_tid("victim", RECYCLED_NR);
 	CHECK(victim == RECYCLED_NR, "clone3 set_tid: %d (%m)", victim);
+	return 0;
+}
+
+static int stale_pidfd_to_procfd(void *arg)
+{
+	const pid_t victim = RECYCLED_NR;
+	int inner, pidfd, fresh, dir;
+	char comm[32];
+
+	(void)arg;
+	CHECK(start_victim(&inner) == 0, "victim");
 	pidfd = pfo_open(victim);
 	CHECK(pidfd >= 0, "PIDFD_IOC_OPEN: %m");
 	CHECK(!strcmp(pidfd_comm(inner, pidfd, comm, sizeof(comm)), "victim"), "before: '%s'", comm);
@@ -87,14 +97,12 @@ TEST(to_procfd_stale_pidfd_after_recycle_is_esrch)
 
 static int stale_dir_to_pidfd(void *arg)
 {
-	int inner = open_inner_proc(), dir, pidfd, fresh;
+	const pid_t victim = RECYCLED_NR;
+	int inner, dir, pidfd, fresh;
 	char comm[32];
-	pid_t victim;
 
 	(void)arg;
-	CHECK(inner >= 0, "mount/open " INNER_PROC ": %m");
-	victim = spawn_named_with_tid("victim", RECYCLED_NR);
-	CHECK(victim == RECYCLED_NR, "clone3 set_tid: %d (%m)", victim);
+	CHECK(start_victim(&inner) == 0, "victim");
 	dir = open_inner_pid_dir(inner, victim);
 	CHECK(dir >= 0, "open /proc/%d: %m", victim);
 	pidfd = pfo_to_pidfd(dir);

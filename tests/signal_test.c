@@ -21,30 +21,23 @@
 	} while (0)
 
 FIXTURE(target) {
-	pid_t child;
-	int native, module;
+	struct target t;
 };
 
 FIXTURE_SETUP(target)
 {
-	self->child = spawn_named("target");
-	ASSERT_GT(self->child, 0);
-	self->native = sys_pidfd_open(self->child, 0);
-	self->module = pfo_open(self->child);
-	ASSERT_GE(self->native, 0);
-	ASSERT_GE(self->module, 0);
+	ASSERT_EQ(0, target_open(&self->t, spawn_named("target"))) TH_LOG("target: %m");
 }
 
 FIXTURE_TEARDOWN(target)
 {
-	kill(self->child, SIGKILL);
-	waitpid(self->child, NULL, 0);
+	kill_and_reap(self->t.child);
 }
 
 TEST_F(target, signal_zero_equals_native)
 {
-	EXPECT_SAME_SEND(self->native, self->module, 0, 0, 0, 0);
-	EXPECT_EQ(0, kill(self->child, 0)) TH_LOG("signal 0 must not kill");
+	EXPECT_SAME_SEND(self->t.native, self->t.module, 0, 0, 0, 0);
+	EXPECT_EQ(0, kill(self->t.child, 0)) TH_LOG("signal 0 must not kill");
 }
 
 TEST_F(target, invalid_signal_equals_native)
@@ -53,25 +46,25 @@ TEST_F(target, invalid_signal_equals_native)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		EXPECT_SAME_SEND(self->native, self->module, sigs[i], 0, 0, EINVAL);
+		EXPECT_SAME_SEND(self->t.native, self->t.module, sigs[i], 0, 0, EINVAL);
 }
 
 TEST_F(target, nonzero_flags_is_einval_as_native_invalid_flags)
 {
 	/* Native accepts its PIDFD_SIGNAL_* scope flags; the module accepts no flags at all. */
-	EXPECT_SAME_SEND(self->native, self->module, SIGTERM, 1U << 31, 1U << 31, EINVAL);
-	EXPECT_EQ(-1, pfo_send_signal(self->module, 0, 1));
+	EXPECT_SAME_SEND(self->t.native, self->t.module, SIGTERM, 1U << 31, 1U << 31, EINVAL);
+	EXPECT_EQ(-1, pfo_send_signal(self->t.module, 0, 1));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, pfo_send_signal(self->module, SIGKILL, 4));
+	EXPECT_EQ(-1, pfo_send_signal(self->t.module, SIGKILL, 4));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(0, kill(self->child, 0)) TH_LOG("a refused send must not deliver");
+	EXPECT_EQ(0, kill(self->t.child, 0)) TH_LOG("a refused send must not deliver");
 }
 
 TEST_F(target, reaped_target_equals_native)
 {
-	ASSERT_EQ(0, kill_and_reap(self->child));
-	EXPECT_SAME_SEND(self->native, self->module, 0, 0, 0, ESRCH);
-	EXPECT_SAME_SEND(self->native, self->module, SIGTERM, 0, 0, ESRCH);
+	ASSERT_EQ(0, kill_and_reap(self->t.child));
+	EXPECT_SAME_SEND(self->t.native, self->t.module, 0, 0, 0, ESRCH);
+	EXPECT_SAME_SEND(self->t.native, self->t.module, SIGTERM, 0, 0, ESRCH);
 }
 
 /* A child that reports the siginfo of each SIGUSR1 through a pipe. */
@@ -150,20 +143,16 @@ TEST_F(target, unprivileged_caller_against_root_is_eperm_as_native)
 
 	ASSERT_GE(pid, 0);
 	if (pid == 0)
-		_exit(unprivileged_sends(self->native, self->module));
+		_exit(unprivileged_sends(self->t.native, self->t.module));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
-	EXPECT_EQ(0, kill(self->child, 0)) TH_LOG("the target must be untouched");
+	EXPECT_EQ(0, kill(self->t.child, 0)) TH_LOG("the target must be untouched");
 }
-
-struct fds {
-	int native, module;
-};
 
 /* From a child pid namespace to a process outside it. */
 static int send_outside_namespace(void *arg)
 {
-	struct fds *fds = arg;
+	struct target *fds = arg;
 	int n = sys_pidfd_send_signal(fds->native, 0, NULL, 0), ne = errno;
 	int m = pfo_send_signal(fds->module, 0, 0), me = errno;
 
@@ -174,22 +163,20 @@ static int send_outside_namespace(void *arg)
 
 TEST_F(target, caller_in_child_namespace_to_outside_is_einval_as_native)
 {
-	struct fds fds = { self->native, self->module };
-
-	EXPECT_EQ(0, run_in_new_pidns(send_outside_namespace, &fds));
+	EXPECT_EQ(0, run_in_new_pidns(send_outside_namespace, &self->t));
 }
 
 TEST_F(target, bad_argument_pointer_is_efault_and_unknown_ioctl_enotty)
 {
-	EXPECT_EQ(-1, ioctl(self->module, PIDFD_IOC_SEND_SIGNAL, NULL));
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_SEND_SIGNAL, NULL));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->module, PIDFD_IOC_SEND_SIGNAL, (void *)0x10));
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_SEND_SIGNAL, (void *)0x10));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(-1, ioctl(self->module, _IO(PIDFD_IOC_MAGIC, 0x7f), NULL));
+	EXPECT_EQ(-1, ioctl(self->t.module, _IO(PIDFD_IOC_MAGIC, 0x7f), NULL));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(self->module, PIDFD_IOC_OPEN, NULL));
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_OPEN, NULL));
 	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(0, kill(self->child, 0));
+	EXPECT_EQ(0, kill(self->t.child, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -4,8 +4,6 @@
  * round trip pid -> pidfd -> /proc/<pid> fd -> pidfd, in the initial pid
  * namespace and through a procfs of a child namespace.
  */
-#include <pthread.h>
-
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
@@ -283,23 +281,12 @@ TEST_F(proc, to_pidfd_reaped_is_esrch)
 	EXPECT_PFO_ERRNO(ESRCH, -1, dir, -1, PROCFD_TO_PIDFD);
 }
 
-static void *thread_sleep(void *arg)
-{
-	*(volatile pid_t *)arg = gettid();
-	for (;;)
-		pause();
-	return NULL;
-}
-
 TEST(to_pidfd_non_leader_thread_dir_is_enoent)
 {
-	static volatile pid_t tid;
-	pthread_t thread;
+	pid_t tid = start_sleeping_thread();
 	int dir;
 
-	ASSERT_EQ(0, pthread_create(&thread, NULL, thread_sleep, (void *)&tid));
-	while (!tid)
-		sched_yield();
+	ASSERT_GT(tid, 0);
 	dir = open_proc_pid("/proc", tid);
 	ASSERT_GE(dir, 0) TH_LOG("open /proc/%d: %m", tid);
 	EXPECT_PFO_ERRNO(ENOENT, -1, dir, -1, PROCFD_TO_PIDFD);
@@ -307,20 +294,15 @@ TEST(to_pidfd_non_leader_thread_dir_is_enoent)
 
 TEST_F(proc, to_pidfd_gives_pidfd_of_the_directory_process)
 {
-	char buf[64], nspid[64], link[64], path[64];
+	char buf[64], nspid[64], link[64];
 	int dir, pidfd, back;
-	ssize_t n;
 
 	dir = open_proc_pid("/proc", self->child);
 	ASSERT_GE(dir, 0);
 	pidfd = pfo_to_pidfd(dir);
 	ASSERT_GE(pidfd, 0) TH_LOG("PROCFD_TO_PIDFD: %m");
 	EXPECT_TRUE(is_cloexec(pidfd));
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", pidfd);
-	n = readlink(path, link, sizeof(link) - 1);
-	ASSERT_GT(n, 0);
-	link[n] = '\0';
-	EXPECT_STREQ("anon_inode:[pidfd]", link);
+	EXPECT_STREQ("anon_inode:[pidfd]", fd_link(pidfd, link, sizeof(link)));
 	ASSERT_EQ(0, fdinfo_pids("/proc", pidfd, buf, nspid, sizeof(buf)));
 	EXPECT_EQ(self->child, atoi(buf));
 	back = pfo_to_procfd(self->proc, pidfd);

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidfd_bench: the module against what users already have, side by side in one
+ * run: native pidfd_open(2) and PIDFD_GET_INFO, pidfd_send_signal(2), and the
+ * race-free userspace idioms for the /proc translations. Prints a table of
+ * median and p99 ns/op (over repetitions of N calls) with ratios to the
+ * baselines, and writes the same as JSON (default /out/bench.json).
+ *
+ *   pidfd_bench [-n CALLS] [-r REPETITIONS] [-o FILE]
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+
+#include "pidfd_open_test.h"
+
+static int calls = 2000, reps = 21;
+
+/* The objects the operations work on, prepared once. */
+static struct {
+	pid_t child;
+	int proc, dev, native, module, dir;
+} t;
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct stats {
+	double median, p99;
+};
+
+/* ns/op of each repetition of `calls` calls; median and p99 over the repetitions. */
+static struct stats measure(void (*op)(void))
+{
+	double *per = calloc(reps, sizeof(double));
+	struct stats s;
+	int r, i;
+
+	for (i = 0; i < calls / 10; i++)	/* warm up */
+		op();
+	for (r = 0; r < reps; r++) {
+		double start = now_ns();
+
+		for (i = 0; i < calls; i++)
+			op();
+		per[r] = (now_ns() - start) / calls;
+	}
+	qsort(per, reps, sizeof(double), cmp_double);
+	s.median = per[reps / 2];
+	s.p99 = per[(int)ceil(0.99 * reps) - 1];
+	free(per);
+	return s;
+}
+
+static void must(bool ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "pidfd_bench: %s: %m\n", what);
+		exit(1);
+	}
+}
+
+/* The operations. */
+static void module_open(void) { must(close(pfo_open(t.child)) == 0, "PIDFD_IOC_OPEN"); }
+static void native_open(void) { must(close(sys_pidfd_open(t.child, 0)) == 0, "pidfd_open"); }
+
+static void module_to_procfd(void)
+{
+	must(close(pfo_to_procfd(t.proc, t.module)) == 0, "PIDFD_TO_PROCFD");
+}
+
+/* From a native pidfd: the number, the directory, then proof it is still that process. */
+static void idiom_to_procfd(void)
+{
+	struct pidfd_open_info info;
+	char name[16];
+	int dir;
+
+	must(native_get_info(t.native, &info) == 0, "PIDFD_GET_INFO");
+	snprintf(name, sizeof(name), "%u", info.pid);
+	dir = openat(t.proc, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	must(dir >= 0 && sys_pidfd_send_signal(t.native, 0, NULL, 0) == 0, "idiom to procfd");
+	close(dir);
+}
+
+static void module_to_pidfd(void) { must(close(pfo_to_pidfd(t.dir)) == 0, "PROCFD_TO_PIDFD"); }
+
+/* From a /proc/<n> fd: the number from its path, a pidfd, then proof the directory is live. */
+static void idiom_to_pidfd(void)
+{
+	char path[32], link[64];
+	ssize_t n;
+	int pidfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", t.dir);
+	n = readlink(path, link, sizeof(link) - 1);
+	must(n > 0, "readlink");
+	link[n] = '\0';
+	pidfd = sys_pidfd_open(atoi(strrchr(link, '/') + 1), 0);
+	must(pidfd >= 0 && sys_pidfd_send_signal(t.dir, 0, NULL, 0) == 0, "idiom to pidfd");
+	close(pidfd);
+}
+
+static void module_get_info(void)
+{
+	struct pidfd_open_info info;
+
+	must(ioctl(t.module, PIDFD_IOC_GET_INFO, &info) == 0, "PIDFD_IOC_GET_INFO");
+}
+
+static void native_get_info_op(void)
+{
+	struct pidfd_open_info info;
+
+	must(ioctl(t.native, NATIVE_PIDFD_GET_INFO, &info) == 0, "PIDFD_GET_INFO");
+}
+
+static void module_signal0(void) { must(pfo_send_signal(t.module, 0, 0) == 0, "SEND_SIGNAL"); }
+static void native_signal0(void)
+{
+	must(sys_pidfd_send_signal(t.native, 0, NULL, 0) == 0, "pidfd_send_signal");
+}
+
+static void floor_ioctl(void) { ioctl(t.dev, _IO(PIDFD_IOC_MAGIC, 0x7f), NULL); }
+static void floor_getppid(void) { getppid(); }
+
+/* Throughput of `op` in `threads` threads for a fixed time: ops per second. */
+struct runner {
+	void (*op)(void);
+	atomic_bool *stop;
+	long done;
+};
+
+static void *run_op(void *arg)
+{
+	struct runner *r = arg;
+
+	while (!atomic_load(r->stop)) {
+		r->op();
+		r->done++;
+	}
+	return NULL;
+}
+
+static double throughput(void (*op)(void), int threads)
+{
+	struct runner r[2];
+	pthread_t th[2];
+	atomic_bool stop = false;
+	double start = now_ns(), total = 0;
+	int i;
+
+	for (i = 0; i < threads; i++) {
+		r[i] = (struct runner){ op, &stop, 0 };
+		pthread_create(&th[i], NULL, run_op, &r[i]);
+	}
+	usleep(2000 * 1000);
+	atomic_store(&stop, true);
+	for (i = 0; i < threads; i++) {
+		pthread_join(th[i], NULL);
+		total += r[i].done;
+	}
+	return total / ((now_ns() - start) / 1e9);
+}
+
+static long slab_kb(void)
+{
+	char buf[64];
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			fprintf(stderr, "pidfd_bench: drop_caches: %m\n");
+		close(fd);
+	}
+	usleep(200 * 1000);
+	return read_field_at(AT_FDCWD, "/proc/meminfo", "Slab:", buf, sizeof(buf)) < 0 ? -1 : atol(buf);
+}
+
+static int native_open_fd(pid_t pid)
+{
+	return sys_pidfd_open(pid, 0);
+}
+
+/* Kernel memory per open pidfd: the Slab growth over `count` open pidfds, divided. */
+static double bytes_per_fd(int (*open_one)(pid_t), int count)
+{
+	int *fds = calloc(count, sizeof(int)), i;
+	long before = slab_kb(), after;
+
+	for (i = 0; i < count; i++) {
+		fds[i] = open_one(t.child);
+		must(fds[i] >= 0, "open for the memory figure");
+	}
+	after = slab_kb();
+	for (i = 0; i < count; i++)
+		close(fds[i]);
+	free(fds);
+	return (after - before) * 1024.0 / count;
+}
+
+struct row {
+	const char *op, *label, *baseline;
+	struct stats mod, base;
+	double ratio;
+	const char *unit;
+};
+
+static void print_row(const struct row *r)
+{
+	printf("%-13s %-34s %10.0f %10.0f  %-34s %10.0f  %6.3f\n", r->op, r->label, r->mod.median,
+	       r->mod.p99, r->baseline, r->base.median, r->ratio);
+}
+
+static void json_row(FILE *f, const struct row *r, bool last)
+{
+	fprintf(f, "    {\"op\": \"%s\", \"median_ns\": %.1f, \"p99_ns\": %.1f, \"baseline\": \"%s\", "
+		   "\"baseline_median_ns\": %.1f, \"ratio\": %.4f%s%s%s}%s\n",
+		r->op, r->mod.median, r->mod.p99, r->baseline, r->base.median, r->ratio,
+		r->unit ? ", \"unit\": \"" : "", r->unit ? r->unit : "", r->unit ? "\"" : "",
+		last ? "" : ",");
+}
+
+int main(int argc, char **argv)
+{
+	const char *out = "/out/bench.json";
+	struct rlimit nofile = { 200000, 200000 };
+	struct row rows[16];
+	int n = 0, opt, i;
+	FILE *f;
+
+	while ((opt = getopt(argc, argv, "n:r:o:")) != -1) {
+		if (opt == 'n')
+			calls = atoi(optarg);
+		else if (opt == 'r')
+			reps = atoi(optarg);
+		else if (opt == 'o')
+			out = optarg;
+		else
+			return 2;
+	}
+	must(reps >= 5 && calls > 0, "need -r >= 5 and -n > 0");
+	setrlimit(RLIMIT_NOFILE, &nofile);
+	t.child = spawn_named("bench-target");
+	t.proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	t.dev = pfo_dev();
+	t.native = sys_pidfd_open(t.child, 0);
+	t.module = pfo_open(t.child);
+	t.dir = pfo_to_procfd(t.proc, t.module);
+	must(t.child > 0 && t.proc >= 0 && t.dev >= 0 && t.native >= 0 && t.module >= 0 && t.dir >= 0,
+	     "setup");
+
+	printf("pidfd_bench: %d repetitions of %d calls; ns/op, median and p99 over the repetitions\n\n",
+	       reps, calls);
+	printf("%-13s %-34s %10s %10s  %-34s %10s  %6s\n", "op", "module", "median", "p99",
+	       "baseline", "median", "ratio");
+
+#define ROW(name, label, fn, base_label, base_fn)                                    \
+	do {                                                                         \
+		rows[n] = (struct row){ name, label, base_label, measure(fn), measure(base_fn), \
+					0, NULL };                                   \
+		rows[n].ratio = rows[n].mod.median / rows[n].base.median;            \
+		print_row(&rows[n++]);                                               \
+		fflush(stdout);                                                      \
+	} while (0)
+
+	ROW("open", "PIDFD_IOC_OPEN + close", module_open, "pidfd_open + close", native_open);
+	ROW("to_procfd", "PIDFD_TO_PROCFD + close", module_to_procfd,
+	    "GET_INFO + openat + probe + close", idiom_to_procfd);
+	ROW("to_pidfd", "PROCFD_TO_PIDFD + close", module_to_pidfd,
+	    "readlink + pidfd_open + probe + close", idiom_to_pidfd);
+	ROW("get_info", "PIDFD_IOC_GET_INFO", module_get_info, "PIDFD_GET_INFO", native_get_info_op);
+	ROW("send_signal0", "PIDFD_IOC_SEND_SIGNAL(0)", module_signal0, "pidfd_send_signal(0)",
+	    native_signal0);
+	ROW("floor_ioctl", "unknown ioctl on /dev/pidfd_open", floor_ioctl, "getppid()", floor_getppid);
+	ROW("floor_getppid", "getppid()", floor_getppid, "getppid()", floor_getppid);
+
+	{
+		double m1 = throughput(module_open, 1), m2 = throughput(module_open, 2);
+		double n1 = throughput(native_open, 1), n2 = throughput(native_open, 2);
+
+		rows[n] = (struct row){ "scaling_2t", "open+close ops/s, 2 threads / 1", "native: same",
+					{ m2 / m1, m2 / m1 }, { n2 / n1, n2 / n1 }, (m2 / m1) / (n2 / n1),
+					"throughput ratio" };
+		printf("%-13s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
+		       "open+close, 2 threads / 1 thread", m2 / m1, "", "native, 2 threads / 1", n2 / n1,
+		       rows[n].ratio);
+		printf("%-13s   (module %.0f -> %.0f ops/s, native %.0f -> %.0f ops/s)\n", "", m1, m2,
+		       n1, n2);
+		n++;
+	}
+	{
+		double mb = bytes_per_fd(pfo_open, 100000), nb = bytes_per_fd(native_open_fd, 100000);
+
+		rows[n] = (struct row){ "mem_per_fd", "Slab bytes per open pidfd", "native pidfd",
+					{ mb, mb }, { nb, nb }, mb / nb, "bytes" };
+		printf("%-13s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd",
+		       "Slab bytes per open pidfd (100k)", mb, "", "native pidfd", nb, mb / nb);
+		n++;
+	}
+
+	f = fopen(out, "we");
+	must(f != NULL, out);
+	fprintf(f, "{\n  \"calls\": %d,\n  \"repetitions\": %d,\n  \"rows\": [\n", calls, reps);
+	for (i = 0; i < n; i++)
+		json_row(f, &rows[i], i == n - 1);
+	fprintf(f, "  ]\n}\n");
+	fclose(f);
+	kill_and_reap(t.child);
+	return 0;
+}
