@@ -404,7 +404,7 @@ static int build_pool(struct fuzz *f, int outside_pidfd)
 static int fuzz_run(void *arg)
 {
 	static struct fuzz f;
-	long calls = DEFAULT_CALLS, i;
+	long calls = scaled(DEFAULT_CALLS), i;
 	const char *env;
 	uint64_t seed;
 

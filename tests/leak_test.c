@@ -158,7 +158,7 @@ static int cycles(int proc, int count, int *prev_pidfd, int *prev_dir)
 /* As PID 1 of a new pid namespace, with its own procfs. */
 static int leak_run(void *arg)
 {
-	long pids_before, pids_after, slab_before, slab_half, slab_after;
+	long pids_before, pids_after, slab_before, slab_half, slab_after, cycles_run = scaled(CYCLES);
 	int proc, fds_before, fds_after, prev_pidfd = -1, prev_dir = -1, ok = 1;
 
 	(void)arg;
@@ -172,16 +172,16 @@ static int leak_run(void *arg)
 	fds_before = (pfo_dev(), fd_count());
 	CHECK(pids_before > 0, "no pid cache in /proc/slabinfo (slab_nomerge?)");
 
-	CHECK(cycles(proc, CYCLES / 2, &prev_pidfd, &prev_dir) == 0, "first half");
+	CHECK(cycles(proc, cycles_run / 2, &prev_pidfd, &prev_dir) == 0, "first half");
 	slab_half = slab_kb();
-	CHECK(cycles(proc, CYCLES / 2, &prev_pidfd, &prev_dir) == 0, "second half");
+	CHECK(cycles(proc, cycles_run / 2, &prev_pidfd, &prev_dir) == 0, "second half");
 	close(prev_dir);
 	close(prev_pidfd);
 
 	pids_after = settled_pid_objects(pids_before);
 	slab_after = slab_kb();
 	fds_after = fd_count();
-	REPORT_FIGURE("leak_cycles", CYCLES);
+	REPORT_FIGURE("leak_cycles", cycles_run);
 	REPORT_FIGURE("pid_objects_delta", pids_after - pids_before);
 	REPORT_FIGURE("fd_delta", fds_after - fds_before);
 	REPORT_FIGURE("slab_kb_delta", slab_after - slab_before);
@@ -191,8 +191,8 @@ static int leak_run(void *arg)
 		ok = 0;
 	}
 	if (pids_after - pids_before > PID_TOLERANCE) {
-		fprintf(stderr, "# pid objects %ld -> %ld over %d processes\n", pids_before,
-			pids_after, CYCLES / PER_PROCESS);
+		fprintf(stderr, "# pid objects %ld -> %ld over %ld processes\n", pids_before,
+			pids_after, cycles_run / PER_PROCESS);
 		ok = 0;
 	}
 	/* Memory that grows with the cycles grows in the second half as in the first. */

@@ -184,18 +184,18 @@ static int cycle_module(int times)
  * 50 cycles warm up first. A leaked registration or module image per cycle
  * would add at least a kilobyte or a page a cycle; finer leaks are kmemleak's.
  */
-LONG_TEST(cycles, load_and_unload_100_times_leaves_no_leak, 300)
+LONG_TEST(cycles, load_and_unload_100_times_leaves_no_leak, 600)
 {
-	long slab_before, slab_after, vmalloc_before, vmalloc_after;
+	long slab_before, slab_after, vmalloc_before, vmalloc_after, cycles = scaled(100);
 
-	ASSERT_EQ(0, cycle_module(50));
+	ASSERT_EQ(0, cycle_module(scaled(50)));
 	slab_before = meminfo_kb("SUnreclaim:");
 	vmalloc_before = meminfo_kb("VmallocUsed:");
-	ASSERT_EQ(0, cycle_module(100));
+	ASSERT_EQ(0, cycle_module(cycles));
 	slab_after = meminfo_kb("SUnreclaim:");
 	vmalloc_after = meminfo_kb("VmallocUsed:");
 	ensure_loaded();
-	REPORT_FIGURE("module_cycles", 100);
+	REPORT_FIGURE("module_cycles", cycles);
 	REPORT_FIGURE("module_cycles_sunreclaim_kb_delta", slab_after - slab_before);
 	REPORT_FIGURE("module_cycles_vmalloc_kb_delta", vmalloc_after - vmalloc_before);
 	EXPECT_LT(slab_after - slab_before, 150)

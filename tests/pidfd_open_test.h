@@ -411,6 +411,19 @@ static inline int mount_proc(const char *path, const char *options)
 	} while (0)
 
 /*
+ * How many times fewer iterations the long tests run: PIDFD_OPEN_SCALE, which
+ * scripts/check sets for the debug kernel (TCG with KASAN, lockdep and
+ * kmemleak runs those loops some 50 times slower). Always at least 1.
+ */
+static inline long scaled(long iterations)
+{
+	const char *env = getenv("PIDFD_OPEN_SCALE");
+	long scale = env ? atol(env) : 1;
+
+	return scale > 1 ? iterations / scale : iterations;
+}
+
+/*
  * A figure for make check's summary: scripts/check collects these lines.
  * Keep names short and stable; values are integers.
  */

@@ -140,6 +140,8 @@ TEST(to_pidfd_stale_dir_after_recycle_is_esrch)
  */
 #define RACE_ITERATIONS 3000
 
+static long race_rounds;
+
 struct race {
 	int inner;
 	atomic_int round;	/* the round the converter may work on */
@@ -185,7 +187,7 @@ static void *race_converter(void *arg)
 	int round;
 
 	pin_to_cpu(1);
-	for (round = 1; round <= RACE_ITERATIONS; round++) {
+	for (round = 1; round <= race_rounds; round++) {
 		bool procfd_gone = false, pidfd_gone = false;
 
 		while (atomic_load(&r->round) < round)
@@ -226,13 +228,14 @@ static int race_loop(void *arg)
 	pthread_t converter;
 	int round;
 
+	race_rounds = scaled(RACE_ITERATIONS);
 	r->inner = open_inner_proc();
 	CHECK(r->inner >= 0, "mount/open " INNER_PROC ": %m");
 	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 2, "the race needs two CPUs");
 	CHECK(pin_to_cpu(0) == 0, "pin to CPU 0: %m");
 	CHECK(pthread_create(&converter, NULL, race_converter, r) == 0, "pthread_create");
 
-	for (round = 1; round <= RACE_ITERATIONS; round++) {
+	for (round = 1; round <= race_rounds; round++) {
 		pid_t victim, recycled;
 
 		snprintf(r->want, sizeof(r->want), "v%d", round);
@@ -257,15 +260,15 @@ static int race_loop(void *arg)
 		close(r->dir);
 	}
 	pthread_join(converter, NULL);
-	REPORT_FIGURE("race_rounds", RACE_ITERATIONS);
+	REPORT_FIGURE("race_rounds", race_rounds);
 	REPORT_FIGURE("race_successes", r->to_procfd_ok + r->to_pidfd_ok);
 	REPORT_FIGURE("race_wrong", r->wrong);
-	fprintf(stderr, "# %d rounds: %ld PIDFD_TO_PROCFD and %ld PROCFD_TO_PIDFD successes, "
-		"%ld unreadable after exit, %ld wrong, %ld other errors\n", RACE_ITERATIONS,
+	fprintf(stderr, "# %ld rounds: %ld PIDFD_TO_PROCFD and %ld PROCFD_TO_PIDFD successes, "
+		"%ld unreadable after exit, %ld wrong, %ld other errors\n", race_rounds,
 		r->to_procfd_ok, r->to_pidfd_ok, r->unreadable, r->wrong, r->other_errors);
 	CHECK(r->wrong == 0, "first: %s", r->first_wrong);
 	CHECK(r->other_errors == 0, "errors other than ESRCH, first: %s", r->first_error);
-	CHECK(r->to_procfd_ok >= RACE_ITERATIONS && r->to_pidfd_ok >= RACE_ITERATIONS,
+	CHECK(r->to_procfd_ok >= race_rounds && r->to_pidfd_ok >= race_rounds,
 	      "too few successes to mean anything");
 	return 0;
 }

@@ -198,7 +198,7 @@ static int stress_run(void *arg)
 	CHECK(s.wrong == 0, "%ld successes led to another process, first: %s", (long)s.wrong,
 	      s.first_wrong);
 	CHECK(s.errors == 0, "%ld unexpected errors, first: %s", (long)s.errors, s.first_error);
-	CHECK(s.iterations >= 100, "only %ld iterations", (long)s.iterations);
+	CHECK(s.iterations >= scaled(100), "only %ld iterations", (long)s.iterations);
 	return 0;
 }
 
