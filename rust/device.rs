@@ -3,14 +3,14 @@
 //! The misc device `/dev/pidfd_open` and its ioctl dispatch.
 
 use kernel::{
-    bindings,
-    fs::{file::FileDescriptorReservation, File},
+    fs::File,
     miscdevice::{MiscDevice, MiscDeviceRegistration},
     prelude::*,
     sync::aref::ARef,
 };
 
 use crate::{
+    file::install_fd,
     pid::Pid,
     pidfd, procfs,
     uapi::{user_arg, PidfdOpenArgs, PIDFD_IOC_OPEN, PIDFD_TO_PROCFD, PROCFD_TO_PIDFD},
@@ -64,13 +64,4 @@ fn pidfd_open(args: &PidfdOpenArgs) -> Result<ARef<File>> {
         }
         _ => Err(EINVAL),
     }
-}
-
-/// Installs `file` in a new close-on-exec fd of the caller, which is returned. The fd is taken
-/// last, so that no error path has to give one back.
-fn install_fd(file: ARef<File>) -> Result<isize> {
-    let reservation = FileDescriptorReservation::get_unused_fd_flags(bindings::O_CLOEXEC)?;
-    let fd = reservation.reserved_fd();
-    reservation.fd_install(file);
-    Ok(fd as isize)
 }

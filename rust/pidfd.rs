@@ -7,7 +7,6 @@
 use core::ptr::NonNull;
 use kernel::{
     bindings,
-    error::from_err_ptr,
     fs::{File, LocalFile},
     module::this_module,
     pid_namespace::PidNamespace,
@@ -17,6 +16,7 @@ use kernel::{
 };
 
 use crate::{
+    file::take_new_file,
     helpers,
     pid::Pid,
     procfs,
@@ -56,16 +56,13 @@ pub(crate) fn new_file(pid: ARef<Pid>) -> Result<ARef<File>> {
             bindings::O_RDWR as i32,
         )
     };
-    match from_err_ptr(file) {
-        // SAFETY: `anon_inode_getfile` returned a new file with one reference, which we own;
-        // `File` is a transparent wrapper of `struct file`.
-        Ok(file) => Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(file.cast::<File>())) }),
-        Err(err) => {
-            // SAFETY: The file was not made, so the reference is still ours to drop.
-            drop(unsafe { ARef::from_raw(pid) });
-            Err(err)
-        }
+    // SAFETY: `anon_inode_getfile` returns a new file with one reference, or an error.
+    let file = unsafe { take_new_file(file) };
+    if file.is_err() {
+        // SAFETY: The file was not made, so the pid reference is still ours to drop.
+        drop(unsafe { ARef::from_raw(pid) });
     }
+    file
 }
 
 /// The pid behind `file` if it is a pidfd made by this module.

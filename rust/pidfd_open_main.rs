@@ -12,6 +12,7 @@ use kernel::{
 };
 
 mod device;
+mod file;
 mod helpers;
 mod pid;
 mod pidfd;

@@ -15,7 +15,6 @@
 //!    its task. A dentry that failed revalidation is unhashed for good, and a later lookup of the
 //!    name makes a new one.
 
-use core::ptr::NonNull;
 use kernel::{
     bindings,
     fs::{File, LocalFile},
@@ -27,7 +26,7 @@ use kernel::{
     },
 };
 
-use crate::{helpers, pid::Pid, pidfd};
+use crate::{file::take_new_file, helpers, pid::Pid, pidfd};
 
 /// The pid namespace of the procfs instance that `inode` belongs to.
 ///
@@ -89,10 +88,8 @@ impl<'a> ProcRoot<'a> {
                 0,
             )
         };
-        let file = kernel::error::from_err_ptr(file)?;
-        // SAFETY: `file_open_root` returned a new file with one reference, which we own; `File`
-        // is a transparent wrapper of `struct file`.
-        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(file.cast::<File>())) })
+        // SAFETY: `file_open_root` returns a new file with one reference, or an error.
+        unsafe { take_new_file(file) }
     }
 }
 
