@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -421,6 +422,17 @@ static inline long scaled(long iterations)
 	long scale = env ? atol(env) : 1;
 
 	return scale > 1 ? iterations / scale : iterations;
+}
+
+/*
+ * Whether this is the debug kernel, where kmemleak judges leaks: its scan at
+ * the end of the run fails the run on any report. There, slab sizes say
+ * little (KASAN's quarantine holds freed objects, kmemleak and lockdep keep
+ * metadata of their own), so tests report them without judging them.
+ */
+static inline bool kmemleak_judges_leaks(void)
+{
+	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
 }
 
 /*
