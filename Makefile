@@ -63,7 +63,7 @@ modules: kdir-check
 install: modules
 	$(KBUILD) modules_install
 	install -D -m 0644 udev/60-pidfd_open.rules $(DESTDIR)/etc/udev/rules.d/60-pidfd_open.rules
-	-udevadm control --reload 2>/dev/null
+	@if command -v udevadm >/dev/null; then udevadm control --reload; fi
 
 rust-analyzer: kdir-check
 	$(KBUILD) rust-analyzer
