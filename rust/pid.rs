@@ -271,6 +271,9 @@ impl Pid {
 }
 
 /// The credentials of `task`, mapped into the caller's user namespace.
+///
+/// Unmapped ids become the overflow id (65534), as `PIDFD_GET_INFO` reports them: hence
+/// `from_kuid_munged` rather than `Kuid::into_uid_in_current_ns`, which gives -1.
 fn fill_creds(task: &Task) -> PidfdOpenInfo {
     // SAFETY: The task is referenced; `get_task_cred` returns a new credential reference.
     let cred = unsafe { bindings::get_task_cred(task.as_ptr()) };
