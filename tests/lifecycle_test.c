@@ -181,8 +181,10 @@ static int cycle_module(int times)
 /*
  * The kernel's own caches grow over the first few dozen cycles (measured:
  * +316 kB unreclaimable slab over the first 50, then +8 to +48 kB per 50), so
- * 50 cycles warm up first. A leaked registration or module image per cycle
- * would add at least a kilobyte or a page a cycle; finer leaks are kmemleak's.
+ * 50 cycles warm up first. VmallocUsed moves by -44 to +64 kB over 100 cycles
+ * (lazy vfree), hence its wider bound. A leaked registration or module image
+ * per cycle would add at least a kilobyte or a page a cycle, 100 kB or 400 kB
+ * in all; finer leaks are kmemleak's.
  */
 LONG_TEST(cycles, load_and_unload_100_times_leaves_no_leak, 600)
 {
@@ -202,7 +204,7 @@ LONG_TEST(cycles, load_and_unload_100_times_leaves_no_leak, 600)
 		return;
 	EXPECT_LT(slab_after - slab_before, 150)
 	TH_LOG("SUnreclaim %ld -> %ld kB", slab_before, slab_after);
-	EXPECT_LT(vmalloc_after - vmalloc_before, 64)
+	EXPECT_LT(vmalloc_after - vmalloc_before, 256)
 	TH_LOG("VmallocUsed %ld -> %ld kB", vmalloc_before, vmalloc_after);
 }
 
