@@ -40,6 +40,17 @@ pub(crate) unsafe fn pid_ns_of_inode<'a>(inode: *mut bindings::inode) -> &'a Pid
     unsafe { PidNamespace::from_ptr(helpers::pidfd_open_proc_pid_ns((*inode).i_sb)) }
 }
 
+/// The pid namespace of the procfs instance of `file`, for as long as `file` is borrowed.
+///
+/// # Safety
+///
+/// `file` is a procfs file.
+unsafe fn pid_ns_of_file(file: &LocalFile) -> &PidNamespace {
+    // SAFETY: The borrowed file keeps its inode referenced, and the caller guarantees that it is a
+    // procfs inode.
+    unsafe { pid_ns_of_inode((*file.as_ptr()).f_inode) }
+}
+
 /// The dentry `file` was opened on, and its superblock if that is a procfs one.
 fn proc_dentry(file: &LocalFile) -> Option<(*mut bindings::dentry, *mut bindings::super_block)> {
     // SAFETY: An open file's path and its dentry's superblock never change while it is referenced.
@@ -70,8 +81,8 @@ impl<'a> ProcRoot<'a> {
 
     /// The pid namespace whose numbers this mount shows.
     fn pid_ns(&self) -> &'a PidNamespace {
-        // SAFETY: The file is a procfs file (type invariants) and referenced for `'a`.
-        unsafe { pid_ns_of_inode((*self.file.as_ptr()).f_inode) }
+        // SAFETY: The file is a procfs file (type invariants).
+        unsafe { pid_ns_of_file(self.file) }
     }
 
     /// Opens `/proc/<nr>` under this root, as the caller and as `open(2)` would with
@@ -137,8 +148,8 @@ impl<'a> ProcPidDir<'a> {
     }
 
     fn pid_ns(&self) -> &'a PidNamespace {
-        // SAFETY: The file is a procfs file (type invariants) and referenced for `'a`.
-        unsafe { pid_ns_of_inode((*self.file.as_ptr()).f_inode) }
+        // SAFETY: The file is a procfs file (type invariants).
+        unsafe { pid_ns_of_file(self.file) }
     }
 
     /// Whether a fresh lookup of this directory's name gives this very dentry, which procfs
