@@ -2,8 +2,9 @@
 
 //! Rust declarations of the C wrappers in `helpers.c` (prototypes in `helpers.h`).
 //!
-//! Each forwards to the kernel function of the same name without the `pidfd_open_` prefix;
-//! the safety requirements are those of that function.
+//! Each forwards to the kernel function of the same name without the `pidfd_open_` prefix
+//! (`dentry_open` with the caller's credentials), and the safety requirements are those of that
+//! function; `pidfd_open_set_inode_ops` sets an inode's `i_op` and `i_fop`.
 
 use kernel::{bindings, ffi};
 
@@ -16,10 +17,18 @@ extern "C" {
     pub(crate) fn pidfd_open_proc_pid_ns(
         sb: *mut bindings::super_block,
     ) -> *mut bindings::pid_namespace;
-    pub(crate) fn pidfd_open_anon_inode_getfile(
+    pub(crate) fn pidfd_open_anon_inode_create_getfile(
         name: *const ffi::c_char,
         fops: *const bindings::file_operations,
-        private: *mut ffi::c_void,
+        flags: ffi::c_int,
+    ) -> *mut bindings::file;
+    pub(crate) fn pidfd_open_set_inode_ops(
+        inode: *mut bindings::inode,
+        iops: *const bindings::inode_operations,
+        fops: *const bindings::file_operations,
+    );
+    pub(crate) fn pidfd_open_dentry_open(
+        path: *const bindings::path,
         flags: ffi::c_int,
     ) -> *mut bindings::file;
     pub(crate) fn pidfd_open_lookup_noperm_unlocked(

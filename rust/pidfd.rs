@@ -2,7 +2,8 @@
 
 //! The pidfd file type: anonymous-inode files (`anon_inode:[pidfd]`) that each hold one reference
 //! to a `struct pid`, with this module's own file operations: release, fdinfo, poll for exit, and
-//! the ioctls that stand in for `pidfd_send_signal(2)` and `PIDFD_GET_INFO`.
+//! the ioctls that stand in for `pidfd_send_signal(2)` and `PIDFD_GET_INFO`; and the inode they
+//! are opened on.
 
 use core::ptr::NonNull;
 use kernel::{
@@ -42,27 +43,85 @@ static PIDFD_FOPS: PidfdFops = PidfdFops(bindings::file_operations {
     ..pin_init::zeroed()
 });
 
-/// Makes a new pidfd file for `pid`. The caller has checked that `pid` is a live thread-group
-/// leader.
-pub(crate) fn new_file(pid: ARef<Pid>) -> Result<ARef<File>> {
-    let pid = ARef::into_raw(pid);
-    // SAFETY: The name is a C string and the table is static. On success the file owns the pid
-    // reference passed as its private data, and `pidfd_release` drops it.
-    let file = unsafe {
-        helpers::pidfd_open_anon_inode_getfile(
-            c"[pidfd]".as_char_ptr(),
-            &PIDFD_FOPS.0,
-            pid.as_ptr().cast(),
-            bindings::O_RDWR as i32,
-        )
-    };
-    // SAFETY: `anon_inode_getfile` returns a new file with one reference, or an error.
-    let file = unsafe { take_new_file(file) };
-    if file.is_err() {
-        // SAFETY: The file was not made, so the pid reference is still ours to drop.
-        drop(unsafe { ARef::from_raw(pid) });
+/// The file operations of the anchor of a [`PidfdInode`]: none but the module reference, which
+/// keeps the inode's tables (in this module) alive as long as the anchor.
+static ANCHOR_FOPS: PidfdFops = PidfdFops(bindings::file_operations {
+    owner: this_module::<crate::LocalModule>().as_ptr(),
+    ..pin_init::zeroed()
+});
+
+/// The inode operations of a [`PidfdInode`].
+struct PidfdIops(bindings::inode_operations);
+
+// SAFETY: The table is immutable, and its functions can be called on any thread.
+unsafe impl Sync for PidfdIops {}
+
+static PIDFD_IOPS: PidfdIops = PidfdIops(bindings::inode_operations {
+    permission: Some(pidfd_permission),
+    setattr: Some(pidfd_setattr),
+    ..pin_init::zeroed()
+});
+
+/// The inode that the pidfds of one open `/dev/pidfd_open` are opened on.
+///
+/// Every pidfd is a `struct file` opened on this one anonymous inode (`anon_inode:[pidfd]`), as
+/// pidfs opens all pidfds of a process on one inode and dentry: `anon_inode_getfile()` would give
+/// each pidfd a dentry of its own, doubling its memory and adding an RCU-deferred free to its
+/// close. The inode's own `i_fop` is [`PIDFD_FOPS`], which is what `dentry_open()` gives a new
+/// file; [`PIDFD_IOPS`] refuses every other way of opening it.
+///
+/// # Invariants
+///
+/// `anchor` is open on a dentry of the anonymous inode filesystem whose inode has [`PIDFD_FOPS`]
+/// as `i_fop` and [`PIDFD_IOPS`] as `i_op`. `anchor` is never installed in an fd.
+pub(crate) struct PidfdInode {
+    anchor: ARef<File>,
+}
+
+impl PidfdInode {
+    /// Makes a fresh anonymous inode for pidfds.
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: The name is a C string and the table is static.
+        let anchor = unsafe {
+            helpers::pidfd_open_anon_inode_create_getfile(
+                c"[pidfd]".as_char_ptr(),
+                &ANCHOR_FOPS.0,
+                bindings::O_RDWR as i32,
+            )
+        };
+        // SAFETY: `anon_inode_create_getfile` returns a new file with one reference, or an error.
+        let anchor = unsafe { take_new_file(anchor)? };
+        // SAFETY: The inode is new and only reachable through `anchor`, which is not in any fd
+        // yet, so nothing can open or use it while its tables change; the tables are static.
+        unsafe {
+            helpers::pidfd_open_set_inode_ops(
+                (*anchor.as_ptr()).f_inode,
+                &PIDFD_IOPS.0,
+                &PIDFD_FOPS.0,
+            )
+        };
+        // INVARIANT: The inode's tables are set above, and the file stays private to `Self`.
+        Ok(Self { anchor })
     }
-    file
+
+    /// Makes a new pidfd file for `pid`. The caller has checked that `pid` is a live
+    /// thread-group leader.
+    pub(crate) fn new_file(&self, pid: ARef<Pid>) -> Result<ARef<File>> {
+        // SAFETY: The anchor's path is valid while the anchor is referenced.
+        let file = unsafe {
+            helpers::pidfd_open_dentry_open(
+                &(*self.anchor.as_ptr()).__bindgen_anon_1.f_path,
+                bindings::O_RDWR as i32,
+            )
+        };
+        // SAFETY: `dentry_open` returns a new file with one reference, or an error.
+        let file = unsafe { take_new_file(file)? };
+        // SAFETY: `dentry_open` gave the file the inode's `i_fop`, `PIDFD_FOPS` (type invariants),
+        // whose release takes the pid reference back. No one else can reach the new file yet,
+        // and its fops run only once it is in an fd.
+        unsafe { (*file.as_ptr()).private_data = ARef::into_raw(pid).as_ptr().cast() };
+        Ok(file)
+    }
 }
 
 /// The pid behind `file` if it is a pidfd made by this module.
@@ -80,10 +139,10 @@ pub(crate) fn pid_of(file: &LocalFile) -> Option<&Pid> {
 ///
 /// # Safety
 ///
-/// Called by the VFS, once, for a file made by [`new_file`].
+/// Called by the VFS, once, for a file made by [`PidfdInode::new_file`].
 unsafe extern "C" fn pidfd_release(_inode: *mut bindings::inode, file: *mut bindings::file) -> i32 {
-    // SAFETY: `new_file` stored an owned pid reference as the private data, and this is the only
-    // place that takes it back.
+    // SAFETY: `PidfdInode::new_file` stored an owned pid reference as the private data, and this is
+    // the only place that takes it back.
     let pid = unsafe { NonNull::new_unchecked((*file).private_data.cast::<Pid>()) };
     // SAFETY: See above: the reference is owned and given up here.
     drop(unsafe { ARef::from_raw(pid) });
@@ -94,11 +153,44 @@ unsafe extern "C" fn pidfd_release(_inode: *mut bindings::inode, file: *mut bind
 ///
 /// # Safety
 ///
-/// `file` is a file made by [`new_file`], referenced for `'a`.
+/// `file` is a file made by [`PidfdInode::new_file`], referenced for `'a`.
 unsafe fn pid_of_raw<'a>(file: *mut bindings::file) -> &'a Pid {
     // SAFETY: Our files hold a pid reference in `private_data` until release, which cannot run
     // while the file is referenced.
     unsafe { Pid::from_raw((*file).private_data.cast()) }
+}
+
+/// `permission` of the pidfd inode: opening it by path (`/proc/<pid>/fd/<n>`) fails with ENXIO,
+/// as it does for files of `anon_inode_getfile()`: such a file would have no pid. Other checks
+/// are the generic ones.
+///
+/// # Safety
+///
+/// Called by the VFS with a valid idmap and inode.
+unsafe extern "C" fn pidfd_permission(
+    idmap: *mut bindings::mnt_idmap,
+    inode: *mut bindings::inode,
+    mask: i32,
+) -> i32 {
+    if mask & bindings::MAY_OPEN as i32 != 0 {
+        return ENXIO.to_errno();
+    }
+    // SAFETY: The VFS passes a valid idmap and inode.
+    unsafe { bindings::generic_permission(idmap, inode, mask) }
+}
+
+/// `setattr` of the pidfd inode: refused, as for every anonymous inode; the inode is shared by
+/// many pidfds, and has nothing that `chmod` or `chown` could mean.
+///
+/// # Safety
+///
+/// Called by the VFS.
+unsafe extern "C" fn pidfd_setattr(
+    _idmap: *mut bindings::mnt_idmap,
+    _dentry: *mut bindings::dentry,
+    _attr: *mut bindings::iattr,
+) -> i32 {
+    EOPNOTSUPP.to_errno()
 }
 
 /// `poll`: waits on the pid's `wait_pidfd` queue, which the kernel wakes on exit and on reap.

@@ -26,7 +26,12 @@ use kernel::{
     },
 };
 
-use crate::{file::take_new_file, helpers, pid::Pid, pidfd};
+use crate::{
+    file::take_new_file,
+    helpers,
+    pid::Pid,
+    pidfd::{self, PidfdInode},
+};
 
 /// The pid namespace of the procfs instance that `inode` belongs to.
 ///
@@ -205,7 +210,8 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     dir
 }
 
-/// `PROCFD_TO_PIDFD`: a pidfd for the process the `/proc/<n>` directory `procfd` was opened for.
+/// `PROCFD_TO_PIDFD`: a pidfd, opened on `pidfds`, for the process the `/proc/<n>` directory
+/// `procfd` was opened for.
 ///
 /// Why it never returns a pidfd of another process: let Q be the pid the directory was made for
 /// (procfs knows it; modules cannot ask), and n its name.
@@ -218,7 +224,7 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
 ///    under the lock the kernel's own pidfd code uses, and make the pidfd.
 ///
 /// The read barrier keeps the lookup of step 2 from being satisfied before that of step 1.
-pub(crate) fn procfd_to_pidfd(procfd: i32) -> Result<ARef<File>> {
+pub(crate) fn procfd_to_pidfd(procfd: i32, pidfds: &PidfdInode) -> Result<ARef<File>> {
     let file = LocalFile::fget(procfd as u32)?;
     let dir = ProcPidDir::from_file(&file).ok_or(EBADF)?;
 
@@ -228,7 +234,7 @@ pub(crate) fn procfd_to_pidfd(procfd: i32) -> Result<ARef<File>> {
         return Err(ESRCH);
     }
     pid.check_live_leader()?;
-    pidfd::new_file(pid)
+    pidfds.new_file(pid)
 }
 
 /// Writes `nr > 0` in decimal with a NUL after it; returns the number of digits.

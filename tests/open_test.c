@@ -109,6 +109,38 @@ TEST(open_self_child_zombie_and_init_give_cloexec_pidfds)
 	waitpid(zombie, NULL, 0);
 }
 
+/*
+ * The pidfds share one anonymous inode: it must refuse to be reopened by path
+ * (such a file would have no pid) and to change, and look like any anonymous
+ * inode to fstat(): mode 0600, no file type.
+ */
+TEST(pidfd_inode_refuses_open_by_path_and_setattr)
+{
+	int fd = pfo_open(getpid());
+	const int modes[] = { O_RDONLY, O_WRONLY, O_RDWR };
+	char path[64];
+	struct stat st;
+	unsigned int i;
+
+	ASSERT_GE(fd, 0) TH_LOG("PIDFD_IOC_OPEN(self): %m");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, open(path, modes[i])) TH_LOG("open(%s, %d) succeeded", path, modes[i]);
+		EXPECT_EQ(ENXIO, errno) TH_LOG("open(%s, %d): %m", path, modes[i]);
+	}
+	errno = 0;
+	EXPECT_EQ(-1, fchmod(fd, 0666));
+	EXPECT_EQ(EOPNOTSUPP, errno) TH_LOG("fchmod: %m");
+	errno = 0;
+	EXPECT_EQ(-1, fchown(fd, 1, 1));
+	EXPECT_EQ(EOPNOTSUPP, errno) TH_LOG("fchown: %m");
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(0600, st.st_mode) TH_LOG("st_mode 0%o", st.st_mode);
+	EXPECT_EQ(getuid(), st.st_uid);
+	close(fd);
+}
+
 /* "ok" or the errno name of a call's outcome, and closes a returned fd. */
 static const char *outcome(int ret, int err, char *buf, size_t size)
 {
