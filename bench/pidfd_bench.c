@@ -4,10 +4,11 @@
  * run: native pidfd_open(2) and PIDFD_GET_INFO, pidfd_send_signal(2), and the
  * race-free userspace idioms for the /proc translations. Prints a table of
  * median and p99 ns/op (over repetitions of at least 400 ms, in batches of N
- * calls) with ratios to the baselines, and writes the same as JSON (default
- * /out/bench.json).
+ * calls, module and baseline interleaved) with ratios to the baselines, and
+ * writes the same as JSON (default /out/bench.json).
  *
  *   pidfd_bench [-n CALLS] [-r REPETITIONS] [-o FILE]
+ *   pidfd_bench -p OP [-s SECONDS]      (what scripts/profile samples)
  */
 #include <math.h>
 #include <pthread.h>
@@ -45,36 +46,88 @@ struct stats {
 };
 
 /*
- * ns/op of each repetition; median and p99 over the repetitions. The guest's
- * clock ticks in jiffies (TCG gives it no stable TSC), so a repetition runs
- * batches of `calls` calls until at least min_rep_ns have passed: the tick
- * then costs at most 1% of the figure.
+ * ns/op of one repetition of `op`. The guest's clock ticks in jiffies (TCG
+ * gives it no stable TSC), so a repetition runs batches of `calls` calls until
+ * at least min_rep_ns have passed: the tick then costs at most 1% of the figure.
  */
 static double min_rep_ns = 400e6;
 
+static double repetition(void (*op)(void))
+{
+	double start = now_ns(), elapsed;
+	long done = 0;
+	int i;
+
+	do {
+		for (i = 0; i < calls; i++)
+			op();
+		done += calls;
+		elapsed = now_ns() - start;
+	} while (elapsed < min_rep_ns);
+	return elapsed / done;
+}
+
+static double median_of(double *v, int count)
+{
+	qsort(v, count, sizeof(double), cmp_double);
+	return v[count / 2];
+}
+
+static struct stats stats_of(double *per)
+{
+	struct stats s;
+
+	s.median = median_of(per, reps);
+	s.p99 = per[(int)ceil(0.99 * reps) - 1];
+	return s;
+}
+
+/*
+ * `op` against `base`, repetitions interleaved (ab, ba, ab, ...): the speed of
+ * a TCG guest drifts by tens of percent within a run, and measuring one after
+ * the other would put the drift into the ratio. The ratio is the median of the
+ * ratios of the pairs, each taken under the same conditions.
+ */
+static double measure_pair(void (*op)(void), void (*base)(void), struct stats *op_stats,
+			   struct stats *base_stats)
+{
+	double *a = calloc(reps, sizeof(double)), *b = calloc(reps, sizeof(double));
+	double *ratio = calloc(reps, sizeof(double)), r_median;
+	int r, i;
+
+	for (i = 0; i < calls / 10; i++) {	/* warm up */
+		op();
+		base();
+	}
+	for (r = 0; r < reps; r++) {
+		if (r % 2 == 0) {
+			a[r] = repetition(op);
+			b[r] = repetition(base);
+		} else {
+			b[r] = repetition(base);
+			a[r] = repetition(op);
+		}
+		ratio[r] = a[r] / b[r];
+	}
+	r_median = median_of(ratio, reps);
+	*op_stats = stats_of(a);
+	*base_stats = stats_of(b);
+	free(a);
+	free(b);
+	free(ratio);
+	return r_median;
+}
+
+/* ns/op of `op` alone, median and p99 over the repetitions. */
 static struct stats measure(void (*op)(void))
 {
 	double *per = calloc(reps, sizeof(double));
 	struct stats s;
-	int r, i;
+	int r;
 
-	for (i = 0; i < calls / 10; i++)	/* warm up */
-		op();
-	for (r = 0; r < reps; r++) {
-		double start = now_ns(), elapsed;
-		long done = 0;
-
-		do {
-			for (i = 0; i < calls; i++)
-				op();
-			done += calls;
-			elapsed = now_ns() - start;
-		} while (elapsed < min_rep_ns);
-		per[r] = elapsed / done;
-	}
-	qsort(per, reps, sizeof(double), cmp_double);
-	s.median = per[reps / 2];
-	s.p99 = per[(int)ceil(0.99 * reps) - 1];
+	for (r = 0; r < reps; r++)
+		per[r] = repetition(op);
+	s = stats_of(per);
 	free(per);
 	return s;
 }
@@ -201,6 +254,68 @@ static void open_then_close(int (*open_one)(pid_t), double *open_ns, double *clo
 static void floor_ioctl(void) { ioctl(t.dev, _IO(PIDFD_IOC_MAGIC, 0x7f), NULL); }
 static void floor_getppid(void) { getppid(); }
 
+/* The timed rows: each operation of the module and its baseline. */
+static const struct pair {
+	const char *op, *label, *base_label;
+	void (*fn)(void), (*base_fn)(void);
+} pairs[] = {
+	{ "open", "PIDFD_IOC_OPEN + close", "pidfd_open + close", module_open, native_open },
+	{ "to_procfd", "PIDFD_TO_PROCFD + close", "GET_INFO + openat + probe + close",
+	  module_to_procfd, idiom_to_procfd },
+	{ "to_pidfd", "PROCFD_TO_PIDFD + close", "readlink + pidfd_open + probe + close",
+	  module_to_pidfd, idiom_to_pidfd },
+	{ "get_info", "PIDFD_IOC_GET_INFO", "PIDFD_GET_INFO", module_get_info, native_get_info_op },
+	{ "send_signal0", "PIDFD_IOC_SEND_SIGNAL(0)", "pidfd_send_signal(0)", module_signal0,
+	  native_signal0 },
+	{ "floor_ioctl", "unknown ioctl on /dev/pidfd_open", "getppid()", floor_ioctl, floor_getppid },
+	{ "floor_getppid", "getppid()", "getppid()", floor_getppid, floor_getppid },
+};
+
+#define NR_PAIRS (sizeof(pairs) / sizeof(pairs[0]))
+
+/*
+ * Profile mode (-p OP): run OP's module side, then its baseline, for `seconds`
+ * each, on CPU 0, between marker lines that scripts/profile samples between.
+ */
+static int profile(const char *op, int seconds)
+{
+	const struct pair *p = NULL;
+	cpu_set_t cpu0;
+	unsigned int k;
+	int side, i;
+
+	for (k = 0; k < NR_PAIRS; k++)
+		if (!strcmp(pairs[k].op, op))
+			p = &pairs[k];
+	if (!p) {
+		fprintf(stderr, "pidfd_bench: -p %s: no such operation; one of:", op);
+		for (k = 0; k < NR_PAIRS; k++)
+			fprintf(stderr, " %s", pairs[k].op);
+		fprintf(stderr, "\n");
+		return 2;
+	}
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	must(sched_setaffinity(0, sizeof(cpu0), &cpu0) == 0, "sched_setaffinity");
+	for (side = 0; side < 2; side++) {
+		void (*fn)(void) = side ? p->base_fn : p->fn;
+		double end;
+
+		for (i = 0; i < calls; i++)	/* warm up */
+			fn();
+		printf("pidfd_bench: profile %s %s begin (%s)\n", p->op,
+		       side ? "baseline" : "module", side ? p->base_label : p->label);
+		fflush(stdout);
+		end = now_ns() + seconds * 1e9;
+		while (now_ns() < end)
+			for (i = 0; i < calls; i++)
+				fn();
+		printf("pidfd_bench: profile %s %s end\n", p->op, side ? "baseline" : "module");
+		fflush(stdout);
+	}
+	return 0;
+}
+
 /* Throughput of `op` in `threads` threads for a fixed time: ops per second. */
 struct runner {
 	void (*op)(void);
@@ -231,7 +346,7 @@ static double throughput(void (*op)(void), int threads)
 		r[i] = (struct runner){ op, &stop, 0 };
 		pthread_create(&th[i], NULL, run_op, &r[i]);
 	}
-	usleep(2000 * 1000);
+	usleep(1000 * 1000);
 	atomic_store(&stop, true);
 	for (i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
@@ -259,7 +374,11 @@ static int native_open_fd(pid_t pid)
 	return sys_pidfd_open(pid, 0);
 }
 
-/* Kernel memory per open pidfd: the Slab growth over `count` open pidfds, divided. */
+/*
+ * Kernel memory per open pidfd: the Slab growth over `count` open pidfds,
+ * divided. The caller has grown the fd table beforehand, so that neither kind
+ * pays for it.
+ */
 static double bytes_per_fd(int (*open_one)(pid_t), int count)
 {
 	int *fds = calloc(count, sizeof(int)), i;
@@ -300,19 +419,24 @@ static void json_row(FILE *f, const struct row *r, bool last)
 
 int main(int argc, char **argv)
 {
-	const char *out = "/out/bench.json";
+	const char *out = "/out/bench.json", *profile_op = NULL;
 	struct rlimit nofile = { 200000, 200000 };
-	struct row rows[16];
-	int n = 0, opt, i;
+	struct row rows[NR_PAIRS + 2];
+	int n = 0, opt, i, seconds = 8;
+	unsigned int k;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "n:r:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:o:p:s:")) != -1) {
 		if (opt == 'n')
 			calls = atoi(optarg);
 		else if (opt == 'r')
 			reps = atoi(optarg);
 		else if (opt == 'o')
 			out = optarg;
+		else if (opt == 'p')
+			profile_op = optarg;
+		else if (opt == 's')
+			seconds = atoi(optarg);
 		else
 			return 2;
 	}
@@ -326,53 +450,65 @@ int main(int argc, char **argv)
 	t.dir = pfo_to_procfd(t.proc, t.module);
 	must(t.child > 0 && t.proc >= 0 && t.dev >= 0 && t.native >= 0 && t.module >= 0 && t.dir >= 0,
 	     "setup");
+	if (profile_op) {
+		i = profile(profile_op, seconds);
+		kill_and_reap(t.child);
+		return i;
+	}
 
-	printf("pidfd_bench: %d repetitions of at least %.0f ms (batches of %d calls); ns/op, median and p99 over the repetitions\n\n",
+	printf("pidfd_bench: %d repetitions of at least %.0f ms (batches of %d calls), module and baseline interleaved;\n"
+	       "ns/op, median and p99 over the repetitions; ratio: median of the repetitions' ratios\n\n",
 	       reps, min_rep_ns / 1e6, calls);
 	printf("%-13s %-34s %10s %10s  %-34s %10s  %6s\n", "op", "module", "median", "p99",
 	       "baseline", "median", "ratio");
 
-#define ROW(name, label, fn, base_label, base_fn)                                    \
-	do {                                                                         \
-		rows[n] = (struct row){ name, label, base_label, measure(fn), measure(base_fn), \
-					0, NULL };                                   \
-		rows[n].ratio = rows[n].mod.median / rows[n].base.median;            \
-		print_row(&rows[n++]);                                               \
-		fflush(stdout);                                                      \
-	} while (0)
+	for (k = 0; k < NR_PAIRS; k++) {
+		const struct pair *p = &pairs[k];
 
-	ROW("open", "PIDFD_IOC_OPEN + close", module_open, "pidfd_open + close", native_open);
-	ROW("to_procfd", "PIDFD_TO_PROCFD + close", module_to_procfd,
-	    "GET_INFO + openat + probe + close", idiom_to_procfd);
-	ROW("to_pidfd", "PROCFD_TO_PIDFD + close", module_to_pidfd,
-	    "readlink + pidfd_open + probe + close", idiom_to_pidfd);
-	ROW("get_info", "PIDFD_IOC_GET_INFO", module_get_info, "PIDFD_GET_INFO", native_get_info_op);
-	ROW("send_signal0", "PIDFD_IOC_SEND_SIGNAL(0)", module_signal0, "pidfd_send_signal(0)",
-	    native_signal0);
-	ROW("floor_ioctl", "unknown ioctl on /dev/pidfd_open", floor_ioctl, "getppid()", floor_getppid);
-	ROW("floor_getppid", "getppid()", floor_getppid, "getppid()", floor_getppid);
-
-	{
-		double m1 = throughput(module_open, 1), m2 = throughput(module_open, 2);
-		double n1 = throughput(native_open, 1), n2 = throughput(native_open, 2);
-
-		rows[n] = (struct row){ "scaling_2t", "open+close ops/s, 2 threads / 1", "native: same",
-					{ m2 / m1, m2 / m1 }, { n2 / n1, n2 / n1 }, (m2 / m1) / (n2 / n1),
-					"throughput ratio" };
-		printf("%-13s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
-		       "open+close, 2 threads / 1 thread", m2 / m1, "", "native, 2 threads / 1", n2 / n1,
-		       rows[n].ratio);
-		printf("%-13s   (module %.0f -> %.0f ops/s, native %.0f -> %.0f ops/s)\n", "", m1, m2,
-		       n1, n2);
-		n++;
+		rows[n] = (struct row){ p->op, p->label, p->base_label, { 0, 0 }, { 0, 0 }, 0, NULL };
+		rows[n].ratio = measure_pair(p->fn, p->base_fn, &rows[n].mod, &rows[n].base);
+		print_row(&rows[n++]);
+		fflush(stdout);
 	}
-	{
-		double mb = bytes_per_fd(pfo_open, 100000), nb = bytes_per_fd(native_open_fd, 100000);
 
+	/* Rounds of each, interleaved like the repetitions above; medians. */
+	{
+		double m1[3], m2[3], n1[3], n2[3], mb[3], nb[3], sm1, sm2, sn1, sn2, smb, snb;
+		int fd;
+
+		for (i = 0; i < 3; i++) {
+			m1[i] = throughput(module_open, 1);
+			n1[i] = throughput(native_open, 1);
+			m2[i] = throughput(module_open, 2);
+			n2[i] = throughput(native_open, 2);
+		}
+		sm1 = median_of(m1, 3);
+		sm2 = median_of(m2, 3);
+		sn1 = median_of(n1, 3);
+		sn2 = median_of(n2, 3);
+		rows[n] = (struct row){ "scaling_2t", "open+close ops/s, 2 threads / 1", "native: same",
+					{ sm2 / sm1, sm2 / sm1 }, { sn2 / sn1, sn2 / sn1 },
+					(sm2 / sm1) / (sn2 / sn1), "throughput ratio" };
+		printf("%-13s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
+		       "open+close, 2 threads / 1 thread", sm2 / sm1, "", "native, 2 threads / 1",
+		       sn2 / sn1, rows[n].ratio);
+		printf("%-13s   (module %.0f -> %.0f ops/s, native %.0f -> %.0f ops/s)\n", "", sm1, sm2,
+		       sn1, sn2);
+		n++;
+
+		/* Grow the fd table to its final size first. */
+		fd = dup2(0, 100000 + 64);
+		must(fd >= 0 && close(fd) == 0, "growing the fd table");
+		for (i = 0; i < 3; i++) {
+			mb[i] = bytes_per_fd(pfo_open, 100000);
+			nb[i] = bytes_per_fd(native_open_fd, 100000);
+		}
+		smb = median_of(mb, 3);
+		snb = median_of(nb, 3);
 		rows[n] = (struct row){ "mem_per_fd", "Slab bytes per open pidfd", "native pidfd",
-					{ mb, mb }, { nb, nb }, mb / nb, "bytes" };
+					{ smb, smb }, { snb, snb }, smb / snb, "bytes" };
 		printf("%-13s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd",
-		       "Slab bytes per open pidfd (100k)", mb, "", "native pidfd", nb, mb / nb);
+		       "Slab bytes per open pidfd (100k)", smb, "", "native pidfd", snb, smb / snb);
 		n++;
 	}
 
