@@ -30,7 +30,7 @@ TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c))
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules install help rust-analyzer format lint check run bench kernel setup tests guest-programs clean kdir-check
+.PHONY: all modules install help rust-analyzer format lint check run bench profile kernel setup tests guest-programs clean kdir-check
 
 all: modules
 
@@ -40,6 +40,7 @@ help:
 	@echo '  install        install the module (modules_install) and the udev rule (root)'
 	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
 	@echo '  bench          benchmark against native pidfds and the /proc idioms; writes bench.json'
+	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info")'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
 	@echo '  tests          build the selftest binaries into build/guest/'
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
@@ -111,6 +112,11 @@ run:
 bench:
 	qemu/run --out build/bench -- pidfd_bench
 	cp build/bench/bench.json bench.json
+
+# Samples the guest through QEMU's gdbstub while pidfd_bench -p runs each OP.
+OPS ?= open get_info
+profile:
+	scripts/profile $(OPS)
 
 check:
 	scripts/check
