@@ -148,6 +148,16 @@ static void must(bool ok, const char *what)
 	}
 }
 
+/* Runs the calling thread on `cpu` only. */
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	must(sched_setaffinity(0, sizeof(set), &set) == 0, "sched_setaffinity");
+}
+
 /* The operations. */
 static void module_open(void) { must(close(pfo_open(t.child)) == 0, "PIDFD_IOC_OPEN"); }
 static void native_open(void) { must(close(sys_pidfd_open(t.child, 0)) == 0, "pidfd_open"); }
@@ -288,7 +298,6 @@ static const struct pair {
 static int profile(const char *op, int seconds)
 {
 	const struct pair *p = NULL;
-	cpu_set_t cpu0;
 	unsigned int k;
 	int side, i;
 
@@ -302,9 +311,7 @@ static int profile(const char *op, int seconds)
 		fprintf(stderr, "\n");
 		return 2;
 	}
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	must(sched_setaffinity(0, sizeof(cpu0), &cpu0) == 0, "sched_setaffinity");
+	pin_to_cpu(0);
 	for (side = 0; side < 2; side++) {
 		void (*fn)(void) = side ? p->base_fn : p->fn;
 		double end;
@@ -324,10 +331,14 @@ static int profile(const char *op, int seconds)
 	return 0;
 }
 
-/* Throughput of `op` in `threads` threads for a fixed time: ops per second. */
+/*
+ * Throughput of `op` in `threads` threads over 400 ms: ops per second.
+ * Thread i runs on CPU i, so that the guest's scheduler cannot put both on one.
+ */
 struct runner {
 	void (*op)(void);
 	atomic_bool *stop;
+	int cpu;
 	long done;
 };
 
@@ -335,6 +346,7 @@ static void *run_op(void *arg)
 {
 	struct runner *r = arg;
 
+	pin_to_cpu(r->cpu);
 	while (!atomic_load(r->stop)) {
 		r->op();
 		r->done++;
@@ -351,10 +363,10 @@ static double throughput(void (*op)(void), int threads)
 	int i;
 
 	for (i = 0; i < threads; i++) {
-		r[i] = (struct runner){ op, &stop, 0 };
+		r[i] = (struct runner){ op, &stop, i, 0 };
 		pthread_create(&th[i], NULL, run_op, &r[i]);
 	}
-	usleep(1000 * 1000);
+	usleep(400 * 1000);
 	atomic_store(&stop, true);
 	for (i = 0; i < threads; i++) {
 		pthread_join(th[i], NULL);
@@ -418,8 +430,8 @@ static void print_row(const struct row *r)
 
 static void json_row(FILE *f, const struct row *r, bool last)
 {
-	fprintf(f, "    {\"op\": \"%s\", \"median_ns\": %.1f, \"p99_ns\": %.1f, \"baseline\": \"%s\", "
-		   "\"baseline_median_ns\": %.1f, \"ratio\": %.4f%s%s%s}%s\n",
+	fprintf(f, "    {\"op\": \"%s\", \"median_ns\": %.3f, \"p99_ns\": %.3f, \"baseline\": \"%s\", "
+		   "\"baseline_median_ns\": %.3f, \"ratio\": %.4f%s%s%s}%s\n",
 		r->op, r->mod.median, r->mod.p99, r->baseline, r->base.median, r->ratio,
 		r->unit ? ", \"unit\": \"" : "", r->unit ? r->unit : "", r->unit ? "\"" : "",
 		last ? "" : ",");
@@ -430,6 +442,7 @@ int main(int argc, char **argv)
 	const char *out = "/out/bench.json", *profile_op = NULL;
 	struct rlimit nofile = { 200000, 200000 };
 	struct row rows[NR_PAIRS + 2];
+	double scaling_control = 0;
 	int n = 0, opt, i, seconds = 8;
 	unsigned int k;
 	FILE *f;
@@ -486,31 +499,47 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 
-	/* Rounds of each, interleaved like the repetitions above; medians. */
+	/*
+	 * Scaling: each round measures 1 and then 2 threads of one kind back to
+	 * back, and takes their ratio under the same conditions; the kinds
+	 * alternate in order. Medians over the rounds.
+	 */
 	if (insn_clock) {
 		printf("%-13s (not on the instruction clock: its vCPUs take turns on one host thread)\n",
 		       "scaling_2t");
 	} else {
-		double m1[3], m2[3], n1[3], n2[3], sm1, sm2, sn1, sn2;
+		enum { ROUNDS = 9 };
+		double m1[ROUNDS], m2[ROUNDS], n1[ROUNDS], n2[ROUNDS], ms[ROUNDS], ns[ROUNDS];
+		double cs[ROUNDS], sm, sn;
 
-		for (i = 0; i < 3; i++) {
-			m1[i] = throughput(module_open, 1);
+		for (i = 0; i < ROUNDS; i++) {
+			if (i % 2 == 0) {
+				m1[i] = throughput(module_open, 1);
+				m2[i] = throughput(module_open, 2);
+			}
 			n1[i] = throughput(native_open, 1);
-			m2[i] = throughput(module_open, 2);
 			n2[i] = throughput(native_open, 2);
+			if (i % 2 == 1) {
+				m1[i] = throughput(module_open, 1);
+				m2[i] = throughput(module_open, 2);
+			}
+			/* The control: what the guest allows a syscall that shares nothing. */
+			cs[i] = throughput(floor_getppid, 2) / throughput(floor_getppid, 1);
+			ms[i] = m2[i] / m1[i];
+			ns[i] = n2[i] / n1[i];
 		}
-		sm1 = median_of(m1, 3);
-		sm2 = median_of(m2, 3);
-		sn1 = median_of(n1, 3);
-		sn2 = median_of(n2, 3);
+		sm = median_of(ms, ROUNDS);
+		sn = median_of(ns, ROUNDS);
 		rows[n] = (struct row){ "scaling_2t", "open+close ops/s, 2 threads / 1", "native: same",
-					{ sm2 / sm1, sm2 / sm1 }, { sn2 / sn1, sn2 / sn1 },
-					(sm2 / sm1) / (sn2 / sn1), "throughput ratio" };
+					{ sm, sm }, { sn, sn }, sm / sn, "throughput ratio" };
 		printf("%-13s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
-		       "open+close, 2 threads / 1 thread", sm2 / sm1, "", "native, 2 threads / 1",
-		       sn2 / sn1, rows[n].ratio);
-		printf("%-13s   (module %.0f -> %.0f ops/s, native %.0f -> %.0f ops/s)\n", "", sm1, sm2,
-		       sn1, sn2);
+		       "open+close, 2 threads / 1 thread", sm, "", "native, 2 threads / 1", sn,
+		       rows[n].ratio);
+		printf("%-13s   (ops/s, medians: module %.0f -> %.0f, native %.0f -> %.0f)\n", "",
+		       median_of(m1, ROUNDS), median_of(m2, ROUNDS), median_of(n1, ROUNDS),
+		       median_of(n2, ROUNDS));
+		scaling_control = median_of(cs, ROUNDS);
+		printf("%-13s   (control: getppid(), 2 threads / 1 thread: %.3f)\n", "", scaling_control);
 		n++;
 	}
 	{
@@ -549,8 +578,11 @@ int main(int argc, char **argv)
 
 	f = fopen(out, "we");
 	must(f != NULL, out);
-	fprintf(f, "{\n  \"clock\": \"%s\",\n  \"calls\": %d,\n  \"repetitions\": %d,\n  \"rows\": [\n",
+	fprintf(f, "{\n  \"clock\": \"%s\",\n  \"calls\": %d,\n  \"repetitions\": %d,\n",
 		insn_clock ? "instructions" : "time", calls, reps);
+	if (scaling_control)
+		fprintf(f, "  \"scaling_control_getppid\": %.4f,\n", scaling_control);
+	fprintf(f, "  \"rows\": [\n");
 	for (i = 0; i < n; i++)
 		json_row(f, &rows[i], i == n - 1);
 	fprintf(f, "  ]\n}\n");
