@@ -460,8 +460,11 @@ int main(int argc, char **argv)
 			profile_op = optarg;
 		else if (opt == 's')
 			seconds = atoi(optarg);
-		else
+		else {
+			fprintf(stderr, "usage: pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-o FILE]\n"
+					"       pidfd_bench -p OP [-s SECONDS]\n");
 			return 2;
+		}
 	}
 	must(reps >= 5 && calls > 0, "need -r >= 5 and -n > 0");
 	/* An instruction count has no noise to average out; 50 M is plenty. */
