@@ -9,7 +9,7 @@
  *
  * With -c instructions, the guest runs under `qemu/run --icount`, where its
  * clock counts executed instructions: the figures are instructions per op,
- * the same in every run, and repetitions are shorter. Threads there take turns
+ * within a few percent run to run, and repetitions are shorter. Threads there take turns
  * on one host thread, so the scaling row is left to the real-time run.
  *
  *   pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-o FILE]
@@ -375,6 +375,14 @@ static double throughput(void (*op)(void), int threads)
 	return total / ((now_ns() - start) / 1e9);
 }
 
+/* Throughput of `op` with 1 and then 2 threads, back to back; returns 2 over 1. */
+static double scaling_of(void (*op)(void), double *one, double *two)
+{
+	*one = throughput(op, 1);
+	*two = throughput(op, 2);
+	return *two / *one;
+}
+
 static long slab_kb(void)
 {
 	char buf[64];
@@ -513,23 +521,16 @@ int main(int argc, char **argv)
 	} else {
 		enum { ROUNDS = 9 };
 		double m1[ROUNDS], m2[ROUNDS], n1[ROUNDS], n2[ROUNDS], ms[ROUNDS], ns[ROUNDS];
-		double cs[ROUNDS], sm, sn;
+		double c1, c2, cs[ROUNDS], sm, sn;
 
 		for (i = 0; i < ROUNDS; i++) {
-			if (i % 2 == 0) {
-				m1[i] = throughput(module_open, 1);
-				m2[i] = throughput(module_open, 2);
-			}
-			n1[i] = throughput(native_open, 1);
-			n2[i] = throughput(native_open, 2);
-			if (i % 2 == 1) {
-				m1[i] = throughput(module_open, 1);
-				m2[i] = throughput(module_open, 2);
-			}
+			if (i % 2 == 0)
+				ms[i] = scaling_of(module_open, &m1[i], &m2[i]);
+			ns[i] = scaling_of(native_open, &n1[i], &n2[i]);
+			if (i % 2 == 1)
+				ms[i] = scaling_of(module_open, &m1[i], &m2[i]);
 			/* The control: what the guest allows a syscall that shares nothing. */
-			cs[i] = throughput(floor_getppid, 2) / throughput(floor_getppid, 1);
-			ms[i] = m2[i] / m1[i];
-			ns[i] = n2[i] / n1[i];
+			cs[i] = scaling_of(floor_getppid, &c1, &c2);
 		}
 		sm = median_of(ms, ROUNDS);
 		sn = median_of(ns, ROUNDS);
