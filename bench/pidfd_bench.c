@@ -12,13 +12,20 @@
  * within a few percent run to run, and repetitions are shorter. Threads there take turns
  * on one host thread, so the scaling row is left to the real-time run.
  *
- *   pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-o FILE]
+ * The real-time run also breaks scaling down (ROUNDS rounds, default 15): what
+ * the module's open shares between threads is measured piece by piece, next to
+ * native's and a control that shares nothing. -S runs those rounds alone.
+ *
+ *   pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-o FILE]
+ *   pidfd_bench -S [-R ROUNDS] [-o FILE]
  *   pidfd_bench -p OP [-s SECONDS]      (what scripts/profile samples)
  */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sys/resource.h>
 
 #include "pidfd_open_test.h"
@@ -30,9 +37,17 @@ static bool insn_clock;
 
 /* The objects the operations work on, prepared once. */
 static struct {
-	pid_t child;
-	int proc, dev, native, module, dir;
+	pid_t child, other_child;
+	int proc, dev, native, other_native, module, dir;
 } t;
+
+/*
+ * What this thread's opens work on: the fd of /dev/pidfd_open that its ioctls
+ * go through and the pid they open, t.dev and t.child but in the scaling
+ * rounds that give each thread its own.
+ */
+static __thread int thread_dev = -1;
+static __thread pid_t thread_pid;
 
 static double now_ns(void)
 {
@@ -159,8 +174,12 @@ static void pin_to_cpu(int cpu)
 }
 
 /* The operations. */
-static void module_open(void) { must(close(pfo_open(t.child)) == 0, "PIDFD_IOC_OPEN"); }
-static void native_open(void) { must(close(sys_pidfd_open(t.child, 0)) == 0, "pidfd_open"); }
+static void module_open(void)
+{
+	must(close(pfo_on(thread_dev, thread_pid, -1, -1, 0)) == 0, "PIDFD_IOC_OPEN");
+}
+
+static void native_open(void) { must(close(sys_pidfd_open(thread_pid, 0)) == 0, "pidfd_open"); }
 
 static void module_to_procfd(void)
 {
@@ -269,7 +288,7 @@ static void open_then_close(int (*open_one)(pid_t), double *open_ns, double *clo
 	free(c);
 }
 
-static void floor_ioctl(void) { ioctl(t.dev, _IO(PIDFD_IOC_MAGIC, 0x7f), NULL); }
+static void floor_ioctl(void) { ioctl(thread_dev, _IO(PIDFD_IOC_MAGIC, 0x7f), NULL); }
 static void floor_getppid(void) { getppid(); }
 
 /* The timed rows: each operation of the module and its baseline. */
@@ -332,55 +351,194 @@ static int profile(const char *op, int seconds)
 }
 
 /*
- * Throughput of `op` in `threads` threads over 400 ms: ops per second.
- * Thread i runs on CPU i, so that the guest's scheduler cannot put both on one.
+ * What the scaling rounds measure: the row's two, both threads opening the
+ * same process, then what the threads share taken away piece by piece, each
+ * kind with fewer shared counts and locks than the one before:
+ *  - the /dev/pidfd_open file, whose count every ioctl takes once the process
+ *    has a second thread (fdget), and the inode its pidfds are opened on;
+ *  - the target's struct pid count and, natively, its pidfs dentry;
+ *  - the fd table, whose lock every fd allocation and close takes.
+ * What is then left is global: for the module, its module count (each pidfd's
+ * fops hold it). Each process that the threads open has a native pidfd held
+ * open throughout, so native's opens never build its pidfs dentry afresh.
  */
-struct runner {
+static const struct scaling_kind {
+	const char *name, *label;
 	void (*op)(void);
-	atomic_bool *stop;
-	int cpu;
-	long done;
+	bool own_dev;	/* each thread opens its own fd of /dev/pidfd_open */
+	bool own_pid;	/* each thread opens pidfds of a process of its own */
+	bool own_files;	/* each thread has an fd table of its own (unshare(CLONE_FILES)) */
+	int native;	/* a module kind: the index of the native kind it compares with */
+} kinds[] = {
+	{ "module", "PIDFD_IOC_OPEN + close", module_open, false, false, false, 1 },
+	{ "native", "pidfd_open + close", native_open, false, false, false, -1 },
+	{ "module_own_dev", "  module, a /dev fd per thread", module_open, true, false, false, 1 },
+	{ "module_own_dev_pid", "  module, a /dev fd and a process per thread", module_open, true,
+	  true, false, 4 },
+	{ "native_own_pid", "  native, a process per thread", native_open, false, true, false, -1 },
+	{ "module_own_all", "  module, the same and an fd table per thread", module_open, true, true,
+	  true, 6 },
+	{ "native_own_all", "  native, a process and an fd table per thread", native_open, false,
+	  true, true, -1 },
+	{ "getppid", "getppid(): shares nothing", floor_getppid, false, false, false, -1 },
 };
 
-static void *run_op(void *arg)
-{
-	struct runner *r = arg;
+#define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-	pin_to_cpu(r->cpu);
-	while (!atomic_load(r->stop)) {
-		r->op();
-		r->done++;
+static int rounds = 15;
+
+/*
+ * Each kind's figures: medians over the rounds, and each round's 2-over-1
+ * ratio in the order measured.
+ */
+static struct {
+	double ratio, vs_native;	/* vs_native: for a module kind, see measure_scaling() */
+	double *per_round, *ones, *twos;	/* 2 over 1; ops/s with 1 and with 2 threads */
+} scaling[NR_KINDS];
+
+/*
+ * A kind's 2-thread over 1-thread throughput, measured in short slices that
+ * alternate 1, 2, 2, 1, ... threads: a TCG guest's speed drifts by tens of
+ * percent over hundreds of ms, and alternating finely puts the same drift into
+ * both counts. Worker i runs on CPU i, so that the guest's scheduler cannot put
+ * both on one; worker 1 sleeps in a futex while one thread runs, so that its
+ * vCPU idles as it would with one thread alone.
+ */
+enum { SLICES = 10, SLICE_MS = 40, SETTLE_MS = 4 };
+
+static struct {
+	const struct scaling_kind *kind;
+	atomic_int threads;	/* how many workers run: 0, 1 or 2; -1 tells them to return */
+	struct {
+		_Alignas(64) atomic_long done;
+	} worker[2];
+} slices;
+
+static void *run_worker(void *arg)
+{
+	int me = (int)(long)arg, n;
+	long done = 0;
+
+	pin_to_cpu(me);
+	must(!slices.kind->own_files || unshare(CLONE_FILES) == 0, "unshare(CLONE_FILES)");
+	thread_dev = slices.kind->own_dev ? open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC) : t.dev;
+	must(thread_dev >= 0, "opening " PIDFD_OPEN_DEV " for a thread");
+	thread_pid = slices.kind->own_pid && me == 1 ? t.other_child : t.child;
+	while ((n = atomic_load_explicit(&slices.threads, memory_order_relaxed)) >= 0) {
+		if (me >= n) {
+			syscall(SYS_futex, &slices.threads, FUTEX_WAIT_PRIVATE, n, NULL, NULL, 0);
+			continue;
+		}
+		slices.kind->op();
+		atomic_store_explicit(&slices.worker[me].done, ++done, memory_order_relaxed);
 	}
+	if (slices.kind->own_dev)
+		close(thread_dev);
 	return NULL;
 }
 
-static double throughput(void (*op)(void), int threads)
+static long slices_done(void)
 {
-	struct runner r[2];
-	pthread_t th[2];
-	atomic_bool stop = false;
-	double start = now_ns(), total = 0;
-	int i;
-
-	for (i = 0; i < threads; i++) {
-		r[i] = (struct runner){ op, &stop, i, 0 };
-		pthread_create(&th[i], NULL, run_op, &r[i]);
-	}
-	usleep(400 * 1000);
-	atomic_store(&stop, true);
-	for (i = 0; i < threads; i++) {
-		pthread_join(th[i], NULL);
-		total += r[i].done;
-	}
-	return total / ((now_ns() - start) / 1e9);
+	return atomic_load(&slices.worker[0].done) + atomic_load(&slices.worker[1].done);
 }
 
-/* Throughput of `op` with 1 and then 2 threads, back to back; returns 2 over 1. */
-static double scaling_of(void (*op)(void), double *one, double *two)
+static void set_threads(int n)
 {
-	*one = throughput(op, 1);
-	*two = throughput(op, 2);
+	atomic_store(&slices.threads, n);
+	syscall(SYS_futex, &slices.threads, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Returns 2 over 1; `one` and `two` get the ops/s with 1 and with 2 threads. */
+static double scaling_of(const struct scaling_kind *kind, double *one, double *two)
+{
+	double ops[3] = { 0 }, ns[3] = { 0 }, start;
+	pthread_t th[2];
+	long before;
+	int i, n;
+
+	slices.kind = kind;
+	atomic_store(&slices.threads, 0);
+	for (i = 0; i < 2; i++) {
+		atomic_store(&slices.worker[i].done, 0);
+		must(pthread_create(&th[i], NULL, run_worker, (void *)(long)i) == 0, "pthread_create");
+	}
+	for (i = 0; i < 2 * SLICES; i++) {
+		n = (i + 1) % 4 < 2 ? 1 : 2;
+		set_threads(n);
+		usleep(SETTLE_MS * 1000);	/* the other vCPU wakes or parks */
+		before = slices_done();
+		start = now_ns();
+		usleep(SLICE_MS * 1000);
+		ops[n] += slices_done() - before;
+		ns[n] += now_ns() - start;
+	}
+	set_threads(-1);
+	for (i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	*one = ops[1] / (ns[1] / 1e9);
+	*two = ops[2] / (ns[2] / 1e9);
 	return *two / *one;
+}
+
+/* The median of `count` values, leaving them in their order. */
+static double median_kept(const double *v, int count)
+{
+	double *copy = calloc(count, sizeof(double)), m;
+
+	memcpy(copy, v, count * sizeof(double));
+	m = median_of(copy, count);
+	free(copy);
+	return m;
+}
+
+/*
+ * Each round measures each kind once (scaling_of()); the kinds' order rotates
+ * from round to round. Medians over the rounds. For a module kind, "/ native"
+ * (vs_native) is the median over the rounds of its scaling over its native
+ * kind's in the same round, which cancels the drift that a round's kinds share.
+ */
+static void measure_scaling(void)
+{
+	double *vs_native = calloc(rounds, sizeof(double)), lo, hi;
+	char paired[16];
+	unsigned int k;
+	int i;
+
+	for (k = 0; k < NR_KINDS; k++) {
+		scaling[k].per_round = calloc(rounds, sizeof(double));
+		scaling[k].ones = calloc(rounds, sizeof(double));
+		scaling[k].twos = calloc(rounds, sizeof(double));
+	}
+	for (i = 0; i < rounds; i++)
+		for (k = 0; k < NR_KINDS; k++) {
+			unsigned int j = (k + i) % NR_KINDS;
+
+			scaling[j].per_round[i] = scaling_of(&kinds[j], &scaling[j].ones[i],
+							     &scaling[j].twos[i]);
+		}
+	printf("\nscaling: 2-thread over 1-thread throughput, %d rounds of %d ms per count in %d ms slices\n",
+	       rounds, SLICES * SLICE_MS, SLICE_MS);
+	printf("  %-48s %8s %12s %8s  %s\n", "kind", "median", "min-max", "/ native",
+	       "ops/s, 1 -> 2 threads (medians)");
+	for (k = 0; k < NR_KINDS; k++) {
+		const int nat = kinds[k].native;
+
+		lo = hi = scaling[k].per_round[0];
+		for (i = 0; i < rounds; i++) {
+			if (nat >= 0)
+				vs_native[i] = scaling[k].per_round[i] / scaling[nat].per_round[i];
+			lo = fmin(lo, scaling[k].per_round[i]);
+			hi = fmax(hi, scaling[k].per_round[i]);
+		}
+		scaling[k].ratio = median_kept(scaling[k].per_round, rounds);
+		scaling[k].vs_native = nat >= 0 ? median_of(vs_native, rounds) : 0;
+		snprintf(paired, sizeof(paired), nat >= 0 ? "%.3f" : "-", scaling[k].vs_native);
+		printf("  %-48s %8.3f %6.2f-%-5.2f %8s  %.0f -> %.0f\n", kinds[k].label,
+		       scaling[k].ratio, lo, hi, paired, median_kept(scaling[k].ones, rounds),
+		       median_kept(scaling[k].twos, rounds));
+	}
+	printf("\n");
+	free(vs_native);
 }
 
 static long slab_kb(void)
@@ -445,17 +603,111 @@ static void json_row(FILE *f, const struct row *r, bool last)
 		last ? "" : ",");
 }
 
+/* The per-operation rows, then scaling_2t (real time only); returns how many. */
+static int timed_rows(struct row *rows)
+{
+	unsigned int k;
+	int n = 0;
+
+	printf("pidfd_bench: %d repetitions of at least %.0f %s (batches of %d calls), module and baseline interleaved;\n"
+	       "%s, median and p99 over the repetitions; ratio: median of the repetitions' ratios\n\n",
+	       reps, min_rep_ns / 1e6, insn_clock ? "M instructions" : "ms", calls,
+	       insn_clock ? "instructions/op (qemu/run --icount)" : "ns/op");
+	printf("%-13s %-34s %10s %10s  %-34s %10s  %6s\n", "op", "module", "median", "p99",
+	       "baseline", "median", "ratio");
+	for (k = 0; k < NR_PAIRS; k++) {
+		const struct pair *p = &pairs[k];
+
+		rows[n] = (struct row){ p->op, p->label, p->base_label, { 0, 0 }, { 0, 0 }, 0,
+					insn_clock ? "instructions" : NULL };
+		rows[n].ratio = measure_pair(p->fn, p->base_fn, &rows[n].mod, &rows[n].base);
+		print_row(&rows[n++]);
+		fflush(stdout);
+	}
+
+	if (insn_clock) {
+		printf("%-13s (not on the instruction clock: its vCPUs take turns on one host thread)\n",
+		       "scaling_2t");
+		return n;
+	}
+	measure_scaling();
+	rows[n] = (struct row){ "scaling_2t", "open+close ops/s, 2 threads / 1", "native: same",
+				{ scaling[0].ratio, scaling[0].ratio }, { scaling[1].ratio, scaling[1].ratio },
+				scaling[0].ratio / scaling[1].ratio, "throughput ratio" };
+	printf("%-13s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
+	       "open+close, 2 threads / 1 thread", scaling[0].ratio, "", "native, 2 threads / 1",
+	       scaling[1].ratio, rows[n].ratio);
+	return n + 1;
+}
+
+/* mem_per_fd: the median of 3 rounds over 100,000 pidfds of each kind. */
+static struct row memory_row(void)
+{
+	double mb[3], nb[3], smb, snb;
+	int fd, i;
+
+	/* Grow the fd table to its final size first. */
+	fd = dup2(0, 100000 + 64);
+	must(fd >= 0 && close(fd) == 0, "growing the fd table");
+	for (i = 0; i < 3; i++) {
+		mb[i] = bytes_per_fd(pfo_open, 100000);
+		nb[i] = bytes_per_fd(native_open_fd, 100000);
+	}
+	smb = median_of(mb, 3);
+	snb = median_of(nb, 3);
+	printf("%-13s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd",
+	       "Slab bytes per open pidfd (100k)", smb, "", "native pidfd", snb, smb / snb);
+	return (struct row){ "mem_per_fd", "Slab bytes per open pidfd", "native pidfd",
+			     { smb, smb }, { snb, snb }, smb / snb, "bytes" };
+}
+
+/* Where the time goes: the parts, measured the same way (medians). */
+static void print_parts(void)
+{
+	double mo, mc, no, nc;
+
+	open_then_close(pfo_open, &mo, &mc);
+	open_then_close(native_open_fd, &no, &nc);
+	printf("\nprofile (median %s of the parts):\n", insn_clock ? "instructions/op" : "ns/op");
+	printf("  %-52s %8.0f  (native: %.0f)\n", "PIDFD_IOC_OPEN alone, no close", mo, no);
+	printf("  %-52s %8.0f  (native pidfd: %.0f)\n", "close of a module pidfd", mc, nc);
+	printf("  %-52s %8.0f\n", "openat(/proc fd, \"<n>\") + close (the path walk)",
+	       measure(openat_proc_dir).median);
+	printf("  %-52s %8.0f\n", "readlink(/proc/self/fd/<dir fd>)", measure(readlink_only).median);
+}
+
+/* The scaling kinds as a JSON member, each with its rounds in the order measured. */
+static void json_scaling(FILE *f)
+{
+	unsigned int k;
+	int i;
+
+	fprintf(f, "  \"scaling\": {\n");
+	for (k = 0; k < NR_KINDS; k++) {
+		fprintf(f, "    \"%s\": {\"label\": \"%s\", \"ratio\": %.4f, ", kinds[k].name,
+			kinds[k].label + strspn(kinds[k].label, " "), scaling[k].ratio);
+		if (kinds[k].native >= 0)
+			fprintf(f, "\"native\": \"%s\", \"vs_native\": %.4f, ",
+				kinds[kinds[k].native].name, scaling[k].vs_native);
+		fprintf(f, "\"one_thread_ops\": %.0f, \"two_thread_ops\": %.0f, \"rounds\": [",
+			median_kept(scaling[k].ones, rounds), median_kept(scaling[k].twos, rounds));
+		for (i = 0; i < rounds; i++)
+			fprintf(f, "%.4f%s", scaling[k].per_round[i], i == rounds - 1 ? "" : ", ");
+		fprintf(f, "]}%s\n", k == NR_KINDS - 1 ? "" : ",");
+	}
+	fprintf(f, "  },\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = "/out/bench.json", *profile_op = NULL;
 	struct rlimit nofile = { 200000, 200000 };
 	struct row rows[NR_PAIRS + 2];
-	double scaling_control = 0;
 	int n = 0, opt, i, seconds = 8;
-	unsigned int k;
+	bool scaling_only = false;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "c:n:r:o:p:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:r:o:p:s:R:S")) != -1) {
 		if (opt == 'c' && (!strcmp(optarg, "time") || !strcmp(optarg, "instructions")))
 			insn_clock = !strcmp(optarg, "instructions");
 		else if (opt == 'n')
@@ -468,129 +720,62 @@ int main(int argc, char **argv)
 			profile_op = optarg;
 		else if (opt == 's')
 			seconds = atoi(optarg);
+		else if (opt == 'R')
+			rounds = atoi(optarg);
+		else if (opt == 'S')
+			scaling_only = true;
 		else {
-			fprintf(stderr, "usage: pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-o FILE]\n"
+			fprintf(stderr, "usage: pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-o FILE]\n"
+					"       pidfd_bench -S [-R ROUNDS] [-o FILE]\n"
 					"       pidfd_bench -p OP [-s SECONDS]\n");
 			return 2;
 		}
 	}
-	must(reps >= 5 && calls > 0, "need -r >= 5 and -n > 0");
+	must(reps >= 5 && calls > 0 && rounds >= 3, "need -r >= 5, -n > 0 and -R >= 3");
+	must(!(scaling_only && insn_clock), "-S needs the real-time clock");
 	/* An instruction count has no noise to average out; 50 M is plenty. */
 	if (insn_clock)
 		min_rep_ns = 50e6;
 	setrlimit(RLIMIT_NOFILE, &nofile);
 	t.child = spawn_named("bench-target");
+	t.other_child = spawn_named("bench-target-2");
 	t.proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	t.dev = pfo_dev();
 	t.native = sys_pidfd_open(t.child, 0);
+	t.other_native = sys_pidfd_open(t.other_child, 0);
 	t.module = pfo_open(t.child);
 	t.dir = pfo_to_procfd(t.proc, t.module);
-	must(t.child > 0 && t.proc >= 0 && t.dev >= 0 && t.native >= 0 && t.module >= 0 && t.dir >= 0,
+	must(t.child > 0 && t.other_child > 0 && t.proc >= 0 && t.dev >= 0 && t.native >= 0 && t.other_native >= 0 && t.module >= 0 && t.dir >= 0,
 	     "setup");
+	thread_dev = t.dev;
+	thread_pid = t.child;
 	if (profile_op) {
 		i = profile(profile_op, seconds);
 		kill_and_reap(t.child);
+		kill_and_reap(t.other_child);
 		return i;
 	}
 
-	printf("pidfd_bench: %d repetitions of at least %.0f %s (batches of %d calls), module and baseline interleaved;\n"
-	       "%s, median and p99 over the repetitions; ratio: median of the repetitions' ratios\n\n",
-	       reps, min_rep_ns / 1e6, insn_clock ? "M instructions" : "ms", calls,
-	       insn_clock ? "instructions/op (qemu/run --icount)" : "ns/op");
-	printf("%-13s %-34s %10s %10s  %-34s %10s  %6s\n", "op", "module", "median", "p99",
-	       "baseline", "median", "ratio");
-
-	for (k = 0; k < NR_PAIRS; k++) {
-		const struct pair *p = &pairs[k];
-
-		rows[n] = (struct row){ p->op, p->label, p->base_label, { 0, 0 }, { 0, 0 }, 0,
-					insn_clock ? "instructions" : NULL };
-		rows[n].ratio = measure_pair(p->fn, p->base_fn, &rows[n].mod, &rows[n].base);
-		print_row(&rows[n++]);
-		fflush(stdout);
-	}
-
-	/*
-	 * Scaling: each round measures 1 and then 2 threads of one kind back to
-	 * back, and takes their ratio under the same conditions; the kinds
-	 * alternate in order. Medians over the rounds.
-	 */
-	if (insn_clock) {
-		printf("%-13s (not on the instruction clock: its vCPUs take turns on one host thread)\n",
-		       "scaling_2t");
+	if (scaling_only) {
+		measure_scaling();
 	} else {
-		enum { ROUNDS = 9 };
-		double m1[ROUNDS], m2[ROUNDS], n1[ROUNDS], n2[ROUNDS], ms[ROUNDS], ns[ROUNDS];
-		double c1, c2, cs[ROUNDS], sm, sn;
-
-		for (i = 0; i < ROUNDS; i++) {
-			if (i % 2 == 0)
-				ms[i] = scaling_of(module_open, &m1[i], &m2[i]);
-			ns[i] = scaling_of(native_open, &n1[i], &n2[i]);
-			if (i % 2 == 1)
-				ms[i] = scaling_of(module_open, &m1[i], &m2[i]);
-			/* The control: what the guest allows a syscall that shares nothing. */
-			cs[i] = scaling_of(floor_getppid, &c1, &c2);
-		}
-		sm = median_of(ms, ROUNDS);
-		sn = median_of(ns, ROUNDS);
-		rows[n] = (struct row){ "scaling_2t", "open+close ops/s, 2 threads / 1", "native: same",
-					{ sm, sm }, { sn, sn }, sm / sn, "throughput ratio" };
-		printf("%-13s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
-		       "open+close, 2 threads / 1 thread", sm, "", "native, 2 threads / 1", sn,
-		       rows[n].ratio);
-		printf("%-13s   (ops/s, medians: module %.0f -> %.0f, native %.0f -> %.0f)\n", "",
-		       median_of(m1, ROUNDS), median_of(m2, ROUNDS), median_of(n1, ROUNDS),
-		       median_of(n2, ROUNDS));
-		scaling_control = median_of(cs, ROUNDS);
-		printf("%-13s   (control: getppid(), 2 threads / 1 thread: %.3f)\n", "", scaling_control);
-		n++;
-	}
-	{
-		double mb[3], nb[3], smb, snb;
-		int fd;
-
-		/* Grow the fd table to its final size first. */
-		fd = dup2(0, 100000 + 64);
-		must(fd >= 0 && close(fd) == 0, "growing the fd table");
-		for (i = 0; i < 3; i++) {
-			mb[i] = bytes_per_fd(pfo_open, 100000);
-			nb[i] = bytes_per_fd(native_open_fd, 100000);
-		}
-		smb = median_of(mb, 3);
-		snb = median_of(nb, 3);
-		rows[n] = (struct row){ "mem_per_fd", "Slab bytes per open pidfd", "native pidfd",
-					{ smb, smb }, { snb, snb }, smb / snb, "bytes" };
-		printf("%-13s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd",
-		       "Slab bytes per open pidfd (100k)", smb, "", "native pidfd", snb, smb / snb);
-		n++;
-	}
-
-	/* Where the time goes: the parts, measured the same way (medians, ns). */
-	{
-		double mo, mc, no, nc;
-
-		open_then_close(pfo_open, &mo, &mc);
-		open_then_close(native_open_fd, &no, &nc);
-		printf("\nprofile (median %s of the parts):\n", insn_clock ? "instructions/op" : "ns/op");
-		printf("  %-52s %8.0f  (native: %.0f)\n", "PIDFD_IOC_OPEN alone, no close", mo, no);
-		printf("  %-52s %8.0f  (native pidfd: %.0f)\n", "close of a module pidfd", mc, nc);
-		printf("  %-52s %8.0f\n", "openat(/proc fd, \"<n>\") + close (the path walk)",
-		       measure(openat_proc_dir).median);
-		printf("  %-52s %8.0f\n", "readlink(/proc/self/fd/<dir fd>)", measure(readlink_only).median);
+		n = timed_rows(rows);
+		rows[n++] = memory_row();
+		print_parts();
 	}
 
 	f = fopen(out, "we");
 	must(f != NULL, out);
 	fprintf(f, "{\n  \"clock\": \"%s\",\n  \"calls\": %d,\n  \"repetitions\": %d,\n",
 		insn_clock ? "instructions" : "time", calls, reps);
-	if (scaling_control)
-		fprintf(f, "  \"scaling_control_getppid\": %.4f,\n", scaling_control);
+	if (scaling[0].per_round)
+		json_scaling(f);
 	fprintf(f, "  \"rows\": [\n");
 	for (i = 0; i < n; i++)
 		json_row(f, &rows[i], i == n - 1);
 	fprintf(f, "  ]\n}\n");
 	fclose(f);
 	kill_and_reap(t.child);
+	kill_and_reap(t.other_child);
 	return 0;
 }

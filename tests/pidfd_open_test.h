@@ -124,15 +124,22 @@ static inline int pfo_dev(void)
 	return dev;
 }
 
-/* PIDFD_IOC_OPEN: a new fd, or -1 with errno. */
-static inline int pfo(int pid, int procfd, int pidfd, unsigned int flags)
+/* PIDFD_IOC_OPEN on the fd `dev` of /dev/pidfd_open: a new fd, or -1 with errno. */
+static inline int pfo_on(int dev, int pid, int procfd, int pidfd, unsigned int flags)
 {
 	struct pidfd_open_args args = {
 		.pid = pid, .procfd = procfd, .pidfd = pidfd, .flags = flags,
 	};
+
+	return ioctl(dev, PIDFD_IOC_OPEN, &args);
+}
+
+/* PIDFD_IOC_OPEN on the process's fd of /dev/pidfd_open. */
+static inline int pfo(int pid, int procfd, int pidfd, unsigned int flags)
+{
 	int dev = pfo_dev();
 
-	return dev < 0 ? -1 : ioctl(dev, PIDFD_IOC_OPEN, &args);
+	return dev < 0 ? -1 : pfo_on(dev, pid, procfd, pidfd, flags);
 }
 
 static inline int pfo_open(pid_t pid)
