@@ -114,7 +114,7 @@ run:
 bench:
 	@echo '==> benchmark 1/2: instruction clock (qemu/run --icount), about 2 minutes'
 	qemu/run --icount --out build/bench/instructions -- pidfd_bench -c instructions
-	@echo '==> benchmark 2/2: real time, about 2 minutes'
+	@echo '==> benchmark 2/2: real time, about 3 minutes'
 	qemu/run --out build/bench/time -- pidfd_bench
 	scripts/bench-report build/bench/instructions/bench.json build/bench/time/bench.json bench.json
 
