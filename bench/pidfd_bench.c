@@ -16,7 +16,10 @@
  * the module's open shares between threads is measured piece by piece, next to
  * native's and a control that shares nothing. -S runs those rounds alone.
  *
- *   pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-o FILE]
+ * -q is a smoke run, what make check runs (tests/bench_test.c): every row,
+ * from the shortest repetitions and rounds.
+ *
+ *   pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-q] [-o FILE]
  *   pidfd_bench -S [-R ROUNDS] [-o FILE]
  *   pidfd_bench -p OP [-s SECONDS]      (what scripts/profile samples)
  */
@@ -31,6 +34,9 @@
 #include "pidfd_open_test.h"
 
 static int calls = 1000, reps = 9;
+
+/* How many pidfds of each kind the memory row holds open at once. */
+static int mem_fds = 100000;
 
 /* Whether the guest's clock counts instructions (qemu/run --icount). */
 static bool insn_clock;
@@ -404,7 +410,9 @@ static struct {
  * both on one; worker 1 sleeps in a futex while one thread runs, so that its
  * vCPU idles as it would with one thread alone.
  */
-enum { SLICES = 10, SLICE_MS = 40, SETTLE_MS = 4 };
+enum { SLICE_MS = 40, SETTLE_MS = 4 };
+
+static int slices_per_count = 10;	/* of each thread count, per kind and round */
 
 static struct {
 	const struct scaling_kind *kind;
@@ -462,7 +470,7 @@ static double scaling_of(const struct scaling_kind *kind, double *one, double *t
 		atomic_store(&slices.worker[i].done, 0);
 		must(pthread_create(&th[i], NULL, run_worker, (void *)(long)i) == 0, "pthread_create");
 	}
-	for (i = 0; i < 2 * SLICES; i++) {
+	for (i = 0; i < 2 * slices_per_count; i++) {
 		n = (i + 1) % 4 < 2 ? 1 : 2;
 		set_threads(n);
 		usleep(SETTLE_MS * 1000);	/* the other vCPU wakes or parks */
@@ -517,7 +525,7 @@ static void measure_scaling(void)
 							     &scaling[j].twos[i]);
 		}
 	printf("\nscaling: 2-thread over 1-thread throughput, %d rounds of %d ms per count in %d ms slices\n",
-	       rounds, SLICES * SLICE_MS, SLICE_MS);
+	       rounds, slices_per_count * SLICE_MS, SLICE_MS);
 	printf("  %-48s %8s %12s %8s  %s\n", "kind", "median", "min-max", "/ native",
 	       "ops/s, 1 -> 2 threads (medians)");
 	for (k = 0; k < NR_KINDS; k++) {
@@ -640,23 +648,25 @@ static int timed_rows(struct row *rows)
 	return n + 1;
 }
 
-/* mem_per_fd: the median of 3 rounds over 100,000 pidfds of each kind. */
+/* mem_per_fd: the median of 3 rounds over mem_fds pidfds of each kind. */
 static struct row memory_row(void)
 {
 	double mb[3], nb[3], smb, snb;
+	char label[40];
 	int fd, i;
 
 	/* Grow the fd table to its final size first. */
-	fd = dup2(0, 100000 + 64);
+	fd = dup2(0, mem_fds + 64);
 	must(fd >= 0 && close(fd) == 0, "growing the fd table");
 	for (i = 0; i < 3; i++) {
-		mb[i] = bytes_per_fd(pfo_open, 100000);
-		nb[i] = bytes_per_fd(native_open_fd, 100000);
+		mb[i] = bytes_per_fd(pfo_open, mem_fds);
+		nb[i] = bytes_per_fd(native_open_fd, mem_fds);
 	}
 	smb = median_of(mb, 3);
 	snb = median_of(nb, 3);
-	printf("%-13s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd",
-	       "Slab bytes per open pidfd (100k)", smb, "", "native pidfd", snb, smb / snb);
+	snprintf(label, sizeof(label), "Slab bytes per open pidfd (%dk)", mem_fds / 1000);
+	printf("%-13s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd", label, smb, "",
+	       "native pidfd", snb, smb / snb);
 	return (struct row){ "mem_per_fd", "Slab bytes per open pidfd", "native pidfd",
 			     { smb, smb }, { snb, snb }, smb / snb, "bytes" };
 }
@@ -704,10 +714,10 @@ int main(int argc, char **argv)
 	struct rlimit nofile = { 200000, 200000 };
 	struct row rows[NR_PAIRS + 2];
 	int n = 0, opt, i, seconds = 8;
-	bool scaling_only = false;
+	bool scaling_only = false, quick = false;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "c:n:r:o:p:s:R:S")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:r:o:p:s:R:Sq")) != -1) {
 		if (opt == 'c' && (!strcmp(optarg, "time") || !strcmp(optarg, "instructions")))
 			insn_clock = !strcmp(optarg, "instructions");
 		else if (opt == 'n')
@@ -724,8 +734,10 @@ int main(int argc, char **argv)
 			rounds = atoi(optarg);
 		else if (opt == 'S')
 			scaling_only = true;
+		else if (opt == 'q')
+			quick = true;
 		else {
-			fprintf(stderr, "usage: pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-o FILE]\n"
+			fprintf(stderr, "usage: pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-q] [-o FILE]\n"
 					"       pidfd_bench -S [-R ROUNDS] [-o FILE]\n"
 					"       pidfd_bench -p OP [-s SECONDS]\n");
 			return 2;
@@ -736,6 +748,14 @@ int main(int argc, char **argv)
 	/* An instruction count has no noise to average out; 50 M is plenty. */
 	if (insn_clock)
 		min_rep_ns = 50e6;
+	/* A smoke run (make check): every row and kind, measured too briefly to mean anything. */
+	if (quick) {
+		reps = 5;
+		min_rep_ns = 5e6;
+		rounds = 3;
+		slices_per_count = 1;
+		mem_fds = 10000;
+	}
 	setrlimit(RLIMIT_NOFILE, &nofile);
 	t.child = spawn_named("bench-target");
 	t.other_child = spawn_named("bench-target-2");

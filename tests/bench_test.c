@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The benchmark still runs: a smoke run of pidfd_bench (-q) exits 0 and writes
+ * every row and scaling kind that make bench and scripts/bench-report read,
+ * each with positive, finite figures. What the figures say is make bench's
+ * business: a smoke run is far too short to mean anything.
+ */
+#include <libgen.h>
+#include <math.h>
+
+#include "kselftest_harness.h"
+#include "pidfd_open_test.h"
+
+#define SMOKE_JSON "/tmp/bench-smoke.json"
+#define SMOKE_OUT "/tmp/bench-smoke.out"
+
+static const char *const rows[] = {
+	"open", "to_procfd", "to_pidfd", "get_info", "send_signal0",
+	"floor_ioctl", "floor_getppid", "scaling_2t", "mem_per_fd",
+};
+
+static const char *const kinds[] = {
+	"module", "native", "module_own_dev", "module_own_dev_pid",
+	"native_own_pid", "module_own_all", "native_own_all", "getppid",
+};
+
+/* Runs pidfd_bench, from the directory of this binary, with `args`; its output goes to SMOKE_OUT. */
+static int run_bench(char *const args[])
+{
+	char self[PATH_MAX], bench[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int status, out;
+	pid_t pid;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	snprintf(bench, sizeof(bench), "%s/pidfd_bench", dirname(self));
+	pid = fork();
+	if (pid == 0) {
+		out = open(SMOKE_OUT, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+			_exit(126);
+		execv(bench, args);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Prints a file as TAP diagnostics. */
+static void show(const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		printf("#   %s", line);
+	fclose(f);
+}
+
+/* The whole of a file, NUL-terminated, or NULL. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *text = calloc(1, 1 << 16);
+	size_t n;
+
+	if (!f || !text) {
+		free(text);
+		if (f)
+			fclose(f);
+		return NULL;
+	}
+	n = fread(text, 1, (1 << 16) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/*
+ * The JSON object that holds `marker`, from its '{' to its '}', copied into
+ * `obj`; the bench's objects nest no others. Returns false if there is none.
+ */
+static bool object_with(const char *json, const char *marker, char *obj, size_t size)
+{
+	const char *at = strstr(json, marker), *start, *end;
+
+	if (!at)
+		return false;
+	for (start = at; start > json && *start != '{'; start--)
+		;
+	end = strchr(at, '}');
+	if (*start != '{' || !end || (size_t)(end - start + 2) > size)
+		return false;
+	memcpy(obj, start, end - start + 1);
+	obj[end - start + 1] = '\0';
+	return true;
+}
+
+/* The number after `"key": ` in `obj`, or NAN. */
+static double number_in(const char *obj, const char *key)
+{
+	char pattern[64];
+	const char *at;
+
+	snprintf(pattern, sizeof(pattern), "\"%s\": ", key);
+	at = strstr(obj, pattern);
+	return at ? strtod(at + strlen(pattern), NULL) : NAN;
+}
+
+static bool positive(double v)
+{
+	return isfinite(v) && v > 0;
+}
+
+TEST(smoke_run_writes_every_row_and_scaling_kind)
+{
+	char *const args[] = { "pidfd_bench", "-q", "-o", SMOKE_JSON, NULL };
+	char marker[64], obj[1024];
+	char *json;
+	unsigned int i;
+	int status;
+
+	unlink(SMOKE_JSON);
+	status = run_bench(args);
+	if (status != 0)
+		show(SMOKE_OUT);
+	ASSERT_EQ(0, status) TH_LOG("pidfd_bench -q exited with %d (126/127: could not start it)", status);
+	json = slurp(SMOKE_JSON);
+	ASSERT_NE(NULL, json) TH_LOG("no %s: %m", SMOKE_JSON);
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		snprintf(marker, sizeof(marker), "\"op\": \"%s\"", rows[i]);
+		EXPECT_TRUE(object_with(json, marker, obj, sizeof(obj))) TH_LOG("no row %s", rows[i]);
+		EXPECT_TRUE(positive(number_in(obj, "median_ns")) &&
+			    positive(number_in(obj, "baseline_median_ns")) &&
+			    positive(number_in(obj, "ratio")))
+		TH_LOG("row %s: %s", rows[i], obj);
+	}
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		snprintf(marker, sizeof(marker), "\"%s\": {", kinds[i]);
+		EXPECT_TRUE(object_with(json, marker, obj, sizeof(obj))) TH_LOG("no scaling kind %s", kinds[i]);
+		EXPECT_TRUE(positive(number_in(obj, "ratio")) &&
+			    positive(number_in(obj, "one_thread_ops")) &&
+			    positive(number_in(obj, "two_thread_ops")))
+		TH_LOG("scaling kind %s: %s", kinds[i], obj);
+	}
+	if (_metadata->exit_code != KSFT_PASS) {
+		printf("# %s:\n", SMOKE_JSON);
+		show(SMOKE_JSON);
+	}
+	free(json);
+}
+
+TEST_HARNESS_MAIN
