@@ -117,7 +117,13 @@ static bool positive(double v)
 	return isfinite(v) && v > 0;
 }
 
-TEST(smoke_run_writes_every_row_and_scaling_kind)
+/* No state: a fixture only for TEST_F_TIMEOUT. */
+FIXTURE(bench) {};
+FIXTURE_SETUP(bench) {}
+FIXTURE_TEARDOWN(bench) {}
+
+/* About 10 s on the test kernel; the debug kernel's checks make it several times that. */
+TEST_F_TIMEOUT(bench, smoke_run_writes_every_row_and_scaling_kind, 600)
 {
 	char *const args[] = { "pidfd_bench", "-q", "-o", SMOKE_JSON, NULL };
 	char marker[64], obj[1024];

@@ -41,11 +41,10 @@ static void ensure_loaded(void)
 static int open_pidfd_then_close_device(pid_t pid)
 {
 	int dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC), pidfd;
-	struct pidfd_open_args a = { .pid = pid, .procfd = -1, .pidfd = -1 };
 
 	if (dev < 0)
 		return -1;
-	pidfd = ioctl(dev, PIDFD_IOC_OPEN, &a);
+	pidfd = pfo_on(dev, pid, -1, -1, 0);
 	close(dev);
 	return pidfd;
 }
@@ -105,7 +104,6 @@ struct storm {
 static void *ioctl_storm(void *arg)
 {
 	struct storm *s = arg;
-	struct pidfd_open_args a = { .pid = getpid(), .procfd = -1, .pidfd = -1 };
 
 	while (!atomic_load(&s->stop)) {
 		int dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC), fd;
@@ -116,7 +114,7 @@ static void *ioctl_storm(void *arg)
 				atomic_fetch_add(&s->unexpected, 1);
 			continue;
 		}
-		fd = ioctl(dev, PIDFD_IOC_OPEN, &a);
+		fd = pfo_on(dev, getpid(), -1, -1, 0);
 		if (fd >= 0) {
 			pfo_send_signal(fd, 0, 0);
 			close(fd);
