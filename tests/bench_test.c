@@ -14,14 +14,21 @@
 #define SMOKE_JSON "/tmp/bench-smoke.json"
 #define SMOKE_OUT "/tmp/bench-smoke.out"
 
-static const char *const rows[] = {
-	"open", "to_procfd", "to_pidfd", "get_info", "send_signal0",
-	"floor_ioctl", "floor_getppid", "scaling_2t", "mem_per_fd",
-};
-
-static const char *const kinds[] = {
-	"module", "native", "module_own_dev", "module_own_dev_pid",
-	"native_own_pid", "module_own_all", "native_own_all", "getppid",
+/*
+ * The objects the JSON must hold: each is found by its marker (its name
+ * between `before` and `after`), and each of its `fields` must be a positive,
+ * finite number.
+ */
+static const struct {
+	const char *what, *before, *after, *fields[3];
+	const char *names[10];	/* the rest NULL */
+} expected[] = {
+	{ "row", "\"op\": \"", "\"", { "median_ns", "baseline_median_ns", "ratio" },
+	  { "open", "to_procfd", "to_pidfd", "get_info", "send_signal0", "floor_ioctl",
+	    "floor_getppid", "scaling_2t", "mem_per_fd" } },
+	{ "scaling kind", "\"", "\": {", { "ratio", "one_thread_ops", "two_thread_ops" },
+	  { "module", "native", "module_own_dev", "module_own_dev_pid", "native_own_pid",
+	    "module_own_all", "native_own_all", "getppid" } },
 };
 
 /* Runs pidfd_bench, from the directory of this binary, with `args`; its output goes to SMOKE_OUT. */
@@ -82,8 +89,10 @@ static char *slurp(const char *path)
 }
 
 /*
- * The JSON object that holds `marker`, from its '{' to its '}', copied into
- * `obj`; the bench's objects nest no others. Returns false if there is none.
+ * The innermost JSON object that holds `marker` or that `marker` opens, from
+ * its '{' to its '}', copied into `obj`: the last '{' up to the marker's end
+ * starts it, as the bench's objects hold no objects once they have begun
+ * their fields. Returns false if there is none.
  */
 static bool object_with(const char *json, const char *marker, char *obj, size_t size)
 {
@@ -91,9 +100,9 @@ static bool object_with(const char *json, const char *marker, char *obj, size_t 
 
 	if (!at)
 		return false;
-	for (start = at; start > json && *start != '{'; start--)
+	for (start = at + strlen(marker) - 1; start > json && *start != '{'; start--)
 		;
-	end = strchr(at, '}');
+	end = strchr(start, '}');
 	if (*start != '{' || !end || (size_t)(end - start + 2) > size)
 		return false;
 	memcpy(obj, start, end - start + 1);
@@ -127,8 +136,8 @@ TEST_F_TIMEOUT(bench, smoke_run_writes_every_row_and_scaling_kind, 600)
 {
 	char *const args[] = { "pidfd_bench", "-q", "-o", SMOKE_JSON, NULL };
 	char marker[64], obj[1024];
+	unsigned int e, i, k;
 	char *json;
-	unsigned int i;
 	int status;
 
 	unlink(SMOKE_JSON);
@@ -139,22 +148,22 @@ TEST_F_TIMEOUT(bench, smoke_run_writes_every_row_and_scaling_kind, 600)
 	json = slurp(SMOKE_JSON);
 	ASSERT_NE(NULL, json) TH_LOG("no %s: %m", SMOKE_JSON);
 
-	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		snprintf(marker, sizeof(marker), "\"op\": \"%s\"", rows[i]);
-		EXPECT_TRUE(object_with(json, marker, obj, sizeof(obj))) TH_LOG("no row %s", rows[i]);
-		EXPECT_TRUE(positive(number_in(obj, "median_ns")) &&
-			    positive(number_in(obj, "baseline_median_ns")) &&
-			    positive(number_in(obj, "ratio")))
-		TH_LOG("row %s: %s", rows[i], obj);
-	}
-	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		snprintf(marker, sizeof(marker), "\"%s\": {", kinds[i]);
-		EXPECT_TRUE(object_with(json, marker, obj, sizeof(obj))) TH_LOG("no scaling kind %s", kinds[i]);
-		EXPECT_TRUE(positive(number_in(obj, "ratio")) &&
-			    positive(number_in(obj, "one_thread_ops")) &&
-			    positive(number_in(obj, "two_thread_ops")))
-		TH_LOG("scaling kind %s: %s", kinds[i], obj);
-	}
+	for (e = 0; e < ARRAY_SIZE(expected); e++)
+		for (i = 0; i < ARRAY_SIZE(expected[e].names) && expected[e].names[i]; i++) {
+			const char *name = expected[e].names[i];
+
+			snprintf(marker, sizeof(marker), "%s%s%s", expected[e].before, name,
+				 expected[e].after);
+			if (!object_with(json, marker, obj, sizeof(obj))) {
+				EXPECT_TRUE(false) TH_LOG("no %s %s", expected[e].what, name);
+				continue;
+			}
+			for (k = 0; k < ARRAY_SIZE(expected[e].fields); k++) {
+				EXPECT_TRUE(positive(number_in(obj, expected[e].fields[k])))
+				TH_LOG("%s %s: %s is not a positive number: %s", expected[e].what,
+				       name, expected[e].fields[k], obj);
+			}
+		}
 	if (_metadata->exit_code != KSFT_PASS) {
 		printf("# %s:\n", SMOKE_JSON);
 		show(SMOKE_JSON);
