@@ -4,6 +4,10 @@
 
 LLVM ?= -19
 export LLVM
+# The rustc of rust-toolchain.toml, also for builds that run in KDIR. A kernel
+# built with another rustc needs that one: RUSTUP_TOOLCHAIN=<its version>.
+RUSTUP_TOOLCHAIN ?= $(shell sed -n 's/^channel = "\(.*\)"$$/\1/p' rust-toolchain.toml)
+export RUSTUP_TOOLCHAIN
 
 # The project's test kernel, once scripts/build-kernel has built it.
 TEST_KDIR := $(shell scripts/build-kernel --print-dir)

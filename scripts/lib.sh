@@ -8,7 +8,9 @@ KERNEL_SOURCE_PKG=linux-source-7.3
 KERNEL_SOURCE_VERSION=7.3.4
 # Toolchain for kernel and module; kbuild takes the suffix as LLVM=-19.
 LLVM=${LLVM:--19}
-BINDGEN_VERSION=0.73.2
+# Debian built its 7.3.4 kernel with bindgen 0.71.1; generated code differs
+# between bindgen versions, so every kernel here uses the same one.
+BINDGEN_VERSION=0.71.1
 # bindgen loads libclang at run time; use the one that matches clang-19.
 if [ "$LLVM" = -19 ]; then
 	export LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
@@ -16,6 +18,11 @@ fi
 
 # The repository root, whichever script sourced this file.
 PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# The pinned rustc (rust-toolchain.toml). Kernel builds run in their own
+# directories, where rustup would not find that file: name it for them.
+RUST_TOOLCHAIN=$(sed -n 's/^channel = "\(.*\)"$/\1/p' "$PROJECT_ROOT/rust-toolchain.toml")
+export RUSTUP_TOOLCHAIN=$RUST_TOOLCHAIN
 
 # Put cargo-installed tools (bindgen) on PATH for everything that follows.
 case ":$PATH:" in
