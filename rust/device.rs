@@ -4,7 +4,10 @@
 
 use kernel::{
     fs::File,
-    miscdevice::{MiscDevice, MiscDeviceRegistration},
+    miscdevice::{
+        MiscDevice,
+        MiscDeviceRegistration, //
+    },
     prelude::*,
     sync::aref::ARef,
 };
@@ -12,63 +15,63 @@ use kernel::{
 use crate::{
     file::install_fd,
     pid::Pid,
-    pidfd::PidfdInode,
+    pidfd,
     procfs,
-    uapi::{user_arg, PidfdOpenArgs, PIDFD_IOC_OPEN, PIDFD_TO_PROCFD, PROCFD_TO_PIDFD},
+    uapi::{
+        user_arg,
+        PidfdOpenArgs,
+        PIDFD_IOC_OPEN,
+        PIDFD_TO_PROCFD,
+        PROCFD_TO_PIDFD, //
+    },
 };
 
-/// An open `/dev/pidfd_open`: the inode its pidfds are opened on. Every ioctl carries all else
-/// it needs.
-pub(crate) struct PidfdOpenDevice {
-    pidfds: PidfdInode,
-}
+/// An open `/dev/pidfd_open`; it keeps no state, as every ioctl carries all it needs.
+pub(crate) struct PidfdOpenDevice;
 
 #[vtable]
 impl MiscDevice for PidfdOpenDevice {
-    type Ptr = KBox<Self>;
+    type Ptr = ();
 
-    fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result<KBox<Self>> {
-        let pidfds = PidfdInode::new()?;
-        Ok(KBox::new(Self { pidfds }, GFP_KERNEL)?)
+    fn open(_file: &File, _misc: &MiscDeviceRegistration<Self>) -> Result {
+        Ok(())
     }
 
-    fn ioctl(device: &Self, _file: &File, cmd: u32, arg: usize) -> Result<isize> {
+    fn ioctl(_device: (), _file: &File, cmd: u32, arg: usize) -> Result<isize> {
         match cmd {
             PIDFD_IOC_OPEN => {
                 let args = user_arg::<PidfdOpenArgs>(arg).reader().read()?;
-                install_fd(device.pidfd_open(&args)?)
+                install_fd(pidfd_open(&args)?)
             }
             _ => Err(ENOTTY),
         }
     }
 }
 
-impl PidfdOpenDevice {
-    /// `PIDFD_IOC_OPEN`: the `pidfd_open(pid, procfd, pidfd, flags)` of the 2019 patch, checked
-    /// in the order of SPEC.md's table.
-    fn pidfd_open(&self, args: &PidfdOpenArgs) -> Result<ARef<File>> {
-        match args.flags {
-            0 => {
-                if args.pid <= 0 || args.procfd != -1 || args.pidfd != -1 {
-                    return Err(EINVAL);
-                }
-                let pid = Pid::find_in_current_ns(args.pid).ok_or(ESRCH)?;
-                pid.check_live_leader()?;
-                self.pidfds.new_file(pid)
+/// `PIDFD_IOC_OPEN`: the `pidfd_open(pid, procfd, pidfd, flags)` of the 2019 patch, checked in
+/// the order of the contract's table (`Documentation/contract.md`).
+fn pidfd_open(args: &PidfdOpenArgs) -> Result<ARef<File>> {
+    match args.flags {
+        0 => {
+            if args.pid <= 0 || args.procfd != -1 || args.pidfd != -1 {
+                return Err(EINVAL);
             }
-            PIDFD_TO_PROCFD => {
-                if args.pid != -1 || args.procfd < 0 || args.pidfd < 0 {
-                    return Err(EINVAL);
-                }
-                procfs::pidfd_to_procfd(args.procfd, args.pidfd)
-            }
-            PROCFD_TO_PIDFD => {
-                if args.pid != -1 || args.pidfd != -1 || args.procfd < 0 {
-                    return Err(EINVAL);
-                }
-                procfs::procfd_to_pidfd(args.procfd, &self.pidfds)
-            }
-            _ => Err(EINVAL),
+            let pid = Pid::find_in_current_ns(args.pid).ok_or(ESRCH)?;
+            pid.check_live_leader()?;
+            pidfd::new_pidfd(pid)
         }
+        PIDFD_TO_PROCFD => {
+            if args.pid != -1 || args.procfd < 0 || args.pidfd < 0 {
+                return Err(EINVAL);
+            }
+            procfs::pidfd_to_procfd(args.procfd, args.pidfd)
+        }
+        PROCFD_TO_PIDFD => {
+            if args.pid != -1 || args.pidfd != -1 || args.procfd < 0 {
+                return Err(EINVAL);
+            }
+            procfs::procfd_to_pidfd(args.procfd)
+        }
+        _ => Err(EINVAL),
     }
 }

@@ -2,17 +2,13 @@
 /*
  * One-line wrappers for what the Rust side cannot call directly: static inline
  * functions and macros without a helper in the 7.3 kernel crate (get_pid,
- * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id),
- * and exported functions whose headers its bindings leave out
- * (linux/anon_inodes.h, linux/namei.h), or that need the caller's credentials
- * (current_cred() is a macro). Each only forwards its arguments.
+ * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id,
+ * QSTR_LEN for lookup_noperm_unlocked). Each only forwards its arguments.
  *
  * task_struct fields are read here too: the 7.3 bindings lay task_struct out
  * differently from C (bindgen sees an empty sched_statistics), so the Rust side
- * must not dereference it. The inode's operation tables are set here for the
- * same reason: i_fop sits behind configurable members.
+ * must not dereference it.
  */
-#include <linux/anon_inodes.h>
 #include <linux/cgroup.h>
 #include <linux/dcache.h>
 #include <linux/namei.h>
@@ -36,23 +32,7 @@ struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb)
 	return proc_pid_ns(sb);
 }
 
-struct file *pidfd_open_anon_inode_create_getfile(const char *name,
-						  const struct file_operations *fops, int flags)
-{
-	return anon_inode_create_getfile(name, fops, NULL, flags, NULL);
-}
 
-void pidfd_open_set_inode_ops(struct inode *inode, const struct inode_operations *iops,
-			      const struct file_operations *fops)
-{
-	inode->i_op = iops;
-	inode->i_fop = fops;
-}
-
-struct file *pidfd_open_dentry_open(const struct path *path, int flags)
-{
-	return dentry_open(path, flags, current_cred());
-}
 
 struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
 						 struct dentry *base)

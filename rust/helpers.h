@@ -10,11 +10,6 @@
 struct pid *pidfd_open_get_pid(struct pid *pid);
 bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type);
 struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb);
-struct file *pidfd_open_anon_inode_create_getfile(const char *name,
-						  const struct file_operations *fops, int flags);
-void pidfd_open_set_inode_ops(struct inode *inode, const struct inode_operations *iops,
-			      const struct file_operations *fops);
-struct file *pidfd_open_dentry_open(const struct path *path, int flags);
 struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
 						 struct dentry *base);
 int pidfd_open_task_exit_state(struct task_struct *task);

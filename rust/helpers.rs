@@ -2,9 +2,8 @@
 
 //! Rust declarations of the C wrappers in `helpers.c` (prototypes in `helpers.h`).
 //!
-//! Each forwards to the kernel function of the same name without the `pidfd_open_` prefix
-//! (`dentry_open` with the caller's credentials), and the safety requirements are those of that
-//! function; `pidfd_open_set_inode_ops` sets an inode's `i_op` and `i_fop`.
+//! Each forwards to the kernel function of the same name without the `pidfd_open_` prefix, and
+//! the safety requirements are those of that function.
 
 use kernel::{bindings, ffi};
 
@@ -17,20 +16,6 @@ extern "C" {
     pub(crate) fn pidfd_open_proc_pid_ns(
         sb: *mut bindings::super_block,
     ) -> *mut bindings::pid_namespace;
-    pub(crate) fn pidfd_open_anon_inode_create_getfile(
-        name: *const ffi::c_char,
-        fops: *const bindings::file_operations,
-        flags: ffi::c_int,
-    ) -> *mut bindings::file;
-    pub(crate) fn pidfd_open_set_inode_ops(
-        inode: *mut bindings::inode,
-        iops: *const bindings::inode_operations,
-        fops: *const bindings::file_operations,
-    );
-    pub(crate) fn pidfd_open_dentry_open(
-        path: *const bindings::path,
-        flags: ffi::c_int,
-    ) -> *mut bindings::file;
     pub(crate) fn pidfd_open_lookup_noperm_unlocked(
         name: *const ffi::c_char,
         len: ffi::c_uint,

@@ -4,7 +4,7 @@
 //! any Rust-enabled kernel, as an ioctl on the misc device `/dev/pidfd_open`.
 //!
 //! The contract (ioctl numbers, argument structs and the errno of every case) is
-//! `include/uapi/linux/pidfd_open.h` and the project's SPEC.md.
+//! `include/uapi/linux/pidfd_open.h` and `Documentation/contract.md`.
 
 use kernel::{
     miscdevice::{MiscDeviceOptions, MiscDeviceRegistration},
@@ -18,6 +18,7 @@ mod pid;
 mod pidfd;
 mod procfs;
 mod uapi;
+mod vfs;
 
 use device::PidfdOpenDevice;
 
@@ -28,6 +29,13 @@ module! {
     description: "pidfd_open(): pidfds and race-free /proc/<pid> translations",
     license: "GPL",
 }
+
+/// A C table (`file_operations` and the like) in a `static`: C only reads it, from any thread.
+pub(crate) struct AssertSync<T>(pub(crate) T);
+
+// SAFETY: The tables wrapped are never written after initialisation, and their pointers
+// (functions, the module) are valid on any thread.
+unsafe impl<T> Sync for AssertSync<T> {}
 
 #[pin_data(PinnedDrop)]
 struct PidfdOpenModule {

@@ -16,96 +16,60 @@
 //!    name makes a new one.
 
 use kernel::{
-    bindings,
-    fs::{File, LocalFile},
+    fs::{
+        file::flags,
+        File,
+        LocalFile, //
+    },
     pid_namespace::PidNamespace,
     prelude::*,
     sync::{
         aref::ARef,
-        barrier::{smp_mb, Read},
+        barrier::{
+            smp_mb,
+            Read, //
+        },
     },
 };
 
 use crate::{
-    file::take_new_file,
-    helpers,
     pid::Pid,
-    pidfd::{self, PidfdInode},
+    pidfd,
+    vfs::{
+        self,
+        Dentry,
+        FileObjects,
+        ProcDentry, //
+    },
 };
-
-/// The pid namespace of the procfs instance that `inode` belongs to.
-///
-/// # Safety
-///
-/// `inode` is a procfs inode that stays referenced for `'a`; its superblock holds a reference to
-/// the namespace for as long as it lives.
-pub(crate) unsafe fn pid_ns_of_inode<'a>(inode: *mut bindings::inode) -> &'a PidNamespace {
-    // SAFETY: The caller guarantees that `inode` is a live procfs inode, so its superblock is a
-    // procfs one, whose pid namespace lives at least as long.
-    unsafe { PidNamespace::from_ptr(helpers::pidfd_open_proc_pid_ns((*inode).i_sb)) }
-}
-
-/// The pid namespace of the procfs instance of `file`, for as long as `file` is borrowed.
-///
-/// # Safety
-///
-/// `file` is a procfs file.
-unsafe fn pid_ns_of_file(file: &LocalFile) -> &PidNamespace {
-    // SAFETY: The borrowed file keeps its inode referenced, and the caller guarantees that it is a
-    // procfs inode.
-    unsafe { pid_ns_of_inode((*file.as_ptr()).f_inode) }
-}
-
-/// The dentry `file` was opened on, and its superblock if that is a procfs one.
-fn proc_dentry(file: &LocalFile) -> Option<(*mut bindings::dentry, *mut bindings::super_block)> {
-    // SAFETY: An open file's path and its dentry's superblock never change while it is referenced.
-    let (dentry, sb) = unsafe {
-        let dentry = (*file.as_ptr()).__bindgen_anon_1.f_path.dentry;
-        (dentry, (*dentry).d_sb)
-    };
-    // SAFETY: The superblock is live while the file is.
-    (unsafe { (*sb).s_magic } == bindings::PROC_SUPER_MAGIC as usize).then_some((dentry, sb))
-}
 
 /// An open fd of the root directory of a procfs mount (a bind mount of one counts).
 ///
 /// # Invariants
 ///
-/// `file` was opened on the root dentry of a procfs superblock.
+/// `file` was opened on the root dentry of a procfs superblock whose pid namespace is `ns`.
 struct ProcRoot<'a> {
     file: &'a LocalFile,
+    ns: &'a PidNamespace,
 }
 
 impl<'a> ProcRoot<'a> {
     fn from_file(file: &'a LocalFile) -> Option<Self> {
-        let (dentry, sb) = proc_dentry(file)?;
-        // SAFETY: The superblock is live while the file is; `s_root` is set for its lifetime.
-        // INVARIANT: The file's dentry is its procfs superblock's root.
-        (dentry == unsafe { (*sb).s_root }).then_some(Self { file })
-    }
-
-    /// The pid namespace whose numbers this mount shows.
-    fn pid_ns(&self) -> &'a PidNamespace {
-        // SAFETY: The file is a procfs file (type invariants).
-        unsafe { pid_ns_of_file(self.file) }
+        let sb = file.dentry().super_block();
+        let ns = sb.proc_pid_ns()?;
+        // INVARIANT: A procfs superblock, and the file's dentry is its root.
+        sb.is_root(file.dentry()).then_some(Self { file, ns })
     }
 
     /// Opens `/proc/<nr>` under this root, as the caller and as `open(2)` would with
     /// `O_RDONLY | O_DIRECTORY`; its errors (such as those of `hidepid`) pass through unchanged.
     fn open_pid_dir(&self, nr: i32) -> Result<ARef<File>> {
-        let mut name = [0u8; 12];
-        format_nr(nr, &mut name);
-        // SAFETY: The root path is valid while the file is referenced, and `name` is a C string.
-        let file = unsafe {
-            bindings::file_open_root(
-                &(*self.file.as_ptr()).__bindgen_anon_1.f_path,
-                name.as_ptr().cast(),
-                (bindings::O_RDONLY | bindings::O_DIRECTORY | bindings::O_LARGEFILE) as i32,
-                0,
-            )
-        };
-        // SAFETY: `file_open_root` returns a new file with one reference, or an error.
-        unsafe { take_new_file(file) }
+        let name = NrName::new(nr);
+        vfs::open_relative(
+            self.file.path(),
+            name.as_c_str()?,
+            flags::O_RDONLY | flags::O_DIRECTORY | flags::O_LARGEFILE,
+        )
     }
 }
 
@@ -114,70 +78,72 @@ impl<'a> ProcRoot<'a> {
 ///
 /// # Invariants
 ///
-/// `dentry` is the dentry of `file`, a procfs directory whose parent is the superblock's root
-/// `root`, and whose name is the decimal number `nr > 0`.
+/// `entry` is the dentry of an open procfs directory whose parent is its superblock's root
+/// `root`, whose name is the decimal number `nr > 0`, and whose procfs instance shows the pid
+/// namespace `ns`.
 struct ProcPidDir<'a> {
-    file: &'a LocalFile,
-    dentry: *mut bindings::dentry,
-    root: *mut bindings::dentry,
+    entry: ProcDentry<'a>,
+    root: &'a Dentry,
+    ns: &'a PidNamespace,
     nr: i32,
 }
 
 impl<'a> ProcPidDir<'a> {
     fn from_file(file: &'a LocalFile) -> Option<Self> {
-        let (dentry, sb) = proc_dentry(file)?;
-        // SAFETY: The file pins its dentry and superblock. procfs never renames or moves its
-        // entries, so the parent and name are stable.
-        let (root, parent, is_dir, name) = unsafe {
-            let d = &*dentry;
-            let d_name = &d.__bindgen_anon_1.d_name;
-            let name = core::slice::from_raw_parts(
-                d_name.name,
-                d_name.__bindgen_anon_1.__bindgen_anon_1.len as usize,
-            );
-            let is_dir = !d.d_inode.is_null()
-                && u32::from((*d.d_inode).i_mode) & bindings::S_IFMT == bindings::S_IFDIR;
-            ((*sb).s_root, d.d_parent, is_dir, name)
-        };
-        if dentry == root || parent != root || !is_dir {
+        let entry = ProcDentry::new(file.dentry())?;
+        let sb = entry.dentry().super_block();
+        let ns = sb.proc_pid_ns()?;
+        let root = root_of(entry.dentry())?;
+        if sb.is_root(entry.dentry()) || !entry.is_child_of(root) || !entry.dentry().is_dir() {
             return None;
         }
-        let nr = parse_nr(name)?;
+        let nr = parse_nr(entry.name())?;
         // INVARIANT: Checked above.
         Some(Self {
-            file,
-            dentry,
+            entry,
             root,
+            ns,
             nr,
         })
     }
 
-    fn pid_ns(&self) -> &'a PidNamespace {
-        // SAFETY: The file is a procfs file (type invariants).
-        unsafe { pid_ns_of_file(self.file) }
+    /// Whether the directory is a process's `/proc/<pid>` entry, not another numeric entry under
+    /// the root (a driver can `proc_mkdir()` one; procfs looks pids up first, so such an entry
+    /// is found only while no process has its number).
+    ///
+    /// procfs gives every `/proc/<pid>` dentry the same dentry operations, which are not
+    /// exported; those of the caller's own `/proc/<tgid>` in the same mount serve as the
+    /// reference. A caller with no number in the mount's namespace cannot tell, and is refused.
+    fn is_process_dir(&self) -> bool {
+        let tgid = kernel::current!().tgid_nr_ns(Some(self.ns));
+        if tgid <= 0 {
+            return false;
+        }
+        let name = NrName::new(tgid);
+        vfs::lookup_noperm(self.root, name.as_bytes())
+            .is_ok_and(|own_dir| core::ptr::eq(own_dir.ops(), self.entry.dentry().ops()))
     }
 
     /// Whether a fresh lookup of this directory's name gives this very dentry, which procfs
     /// revalidates on the way: true only while the pid the directory was made for has its task.
     fn is_current(&self) -> bool {
-        let mut name = [0u8; 12];
-        let len = format_nr(self.nr, &mut name);
-        // SAFETY: `root` is the root of a superblock pinned by the file (type invariants), and the
-        // name is valid for `len` bytes.
-        let found = unsafe {
-            helpers::pidfd_open_lookup_noperm_unlocked(name.as_ptr().cast(), len as u32, self.root)
-        };
-        if kernel::error::from_err_ptr(found).is_err() {
-            return false;
-        }
-        // SAFETY: The lookup returned a dentry reference, which is ours to put.
-        unsafe { bindings::dput(found) };
-        found == self.dentry
+        let name = NrName::new(self.nr);
+        vfs::lookup_noperm(self.root, name.as_bytes())
+            .is_ok_and(|found| core::ptr::eq(found.as_ptr(), self.entry.dentry().as_ptr()))
     }
 }
 
+/// The root of the superblock of `dentry`, if `dentry`'s parent is it.
+fn root_of(dentry: &Dentry) -> Option<&Dentry> {
+    let entry = ProcDentry::new(dentry)?;
+    dentry
+        .super_block()
+        .root()
+        .filter(|root| entry.is_child_of(root))
+}
+
 /// `PIDFD_TO_PROCFD`: the fd of `/proc/<n>` in the procfs mount of `procfd` for the process of
-/// the module pidfd `pidfd`, `n` being its number in that mount's pid namespace.
+/// the pidfd `pidfd` (this module's or a native one), `n` being its number in that mount's pid namespace.
 ///
 /// Why it never returns another process's directory: let P be the pidfd's pid.
 /// 1. P has its task (else ESRCH); read n, its number in the mount's namespace (0: ESRCH).
@@ -196,7 +162,7 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     if !pid.is_alive() {
         return Err(ESRCH);
     }
-    let nr = pid.nr_in_ns(root.pid_ns());
+    let nr = pid.nr_in_ns(root.ns);
     if nr == 0 {
         return Err(ESRCH);
     }
@@ -210,7 +176,7 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     dir
 }
 
-/// `PROCFD_TO_PIDFD`: a pidfd, opened on `pidfds`, for the process the `/proc/<n>` directory
+/// `PROCFD_TO_PIDFD`: a pidfd for the process the `/proc/<n>` directory
 /// `procfd` was opened for.
 ///
 /// Why it never returns a pidfd of another process: let Q be the pid the directory was made for
@@ -224,37 +190,55 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
 ///    under the lock the kernel's own pidfd code uses, and make the pidfd.
 ///
 /// The read barrier keeps the lookup of step 2 from being satisfied before that of step 1.
-pub(crate) fn procfd_to_pidfd(procfd: i32, pidfds: &PidfdInode) -> Result<ARef<File>> {
+pub(crate) fn procfd_to_pidfd(procfd: i32) -> Result<ARef<File>> {
     let file = LocalFile::fget(procfd as u32)?;
-    let dir = ProcPidDir::from_file(&file).ok_or(EBADF)?;
+    let dir = ProcPidDir::from_file(&file)
+        .filter(ProcPidDir::is_process_dir)
+        .ok_or(EBADF)?;
 
-    let pid = Pid::find_in_ns(dir.nr, dir.pid_ns()).ok_or(ESRCH)?;
+    let pid = Pid::find_in_ns(dir.nr, dir.ns).ok_or(ESRCH)?;
     smp_mb(Read);
     if !dir.is_current() {
         return Err(ESRCH);
     }
     pid.check_live_leader()?;
-    pidfds.new_file(pid)
+    pidfd::new_pidfd(pid)
 }
 
-/// Writes `nr > 0` in decimal with a NUL after it; returns the number of digits.
-fn format_nr(nr: i32, buf: &mut [u8; 12]) -> usize {
-    let mut digits = [0u8; 10];
-    let mut n = nr.unsigned_abs();
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
+/// The decimal name of `/proc/<nr>`, NUL-terminated.
+struct NrName {
+    buf: [u8; 12],
+    len: usize,
+}
+
+impl NrName {
+    fn new(nr: i32) -> Self {
+        let mut digits = [0u8; 10];
+        let mut n = nr.unsigned_abs();
+        let mut len = 0;
+        loop {
+            digits[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
         }
+        let mut buf = [0u8; 12];
+        for (i, digit) in digits[..len].iter().rev().enumerate() {
+            buf[i] = *digit;
+        }
+        Self { buf, len }
     }
-    for (i, digit) in digits[..len].iter().rev().enumerate() {
-        buf[i] = *digit;
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
-    buf[len] = 0;
-    len
+
+    /// The name as a C string; the buffer is zeroed after at most 10 digits, so this never fails.
+    fn as_c_str(&self) -> Result<&CStr> {
+        CStr::from_bytes_with_nul(&self.buf[..=self.len]).map_err(|_| EINVAL)
+    }
 }
 
 /// The number a `/proc/<n>` name stands for, in canonical form only (no sign, no leading zero).

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! VFS objects the module reads: the path, dentry, inode and superblock of an open file.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/dcache.h`](srctree/include/linux/dcache.h)
+//!
+//! The 7.3 kernel crate wraps `struct file` but not the objects behind it. Every field read here
+//! is set when its object is made and does not change while the object is referenced, which an
+//! open file guarantees for its path, dentry, inode and superblock. A `kernel::fs` abstraction
+//! of these objects would make this module unnecessary.
+
+use core::{
+    ops::Deref,
+    ptr::NonNull, //
+};
+use kernel::{
+    bindings,
+    error::from_err_ptr,
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    fs::{
+        File,
+        LocalFile, //
+    },
+    pid_namespace::PidNamespace,
+    prelude::*,
+    sync::aref::ARef,
+    types::Opaque, //
+};
+
+use crate::{
+    file::take_new_file,
+    helpers, //
+};
+
+/// A `struct super_block`, borrowed from an open file.
+#[repr(transparent)]
+pub(crate) struct SuperBlock(Opaque<bindings::super_block>);
+
+/// A `struct dentry`, borrowed from an open file.
+#[repr(transparent)]
+pub(crate) struct Dentry(Opaque<bindings::dentry>);
+
+/// A `struct inode`, borrowed from an open file.
+#[repr(transparent)]
+pub(crate) struct Inode(Opaque<bindings::inode>);
+
+/// The path, dentry, inode and superblock an open file was opened on.
+pub(crate) trait FileObjects {
+    /// The `struct path` the file was opened on.
+    fn path(&self) -> &bindings::path;
+    /// The dentry the file was opened on.
+    fn dentry(&self) -> &Dentry;
+    /// The inode of the file.
+    fn inode(&self) -> &Inode;
+    /// The file operations of the file.
+    fn fops(&self) -> *const bindings::file_operations;
+    /// The file's private data, as set by whoever made the file.
+    fn private_data(&self) -> *mut c_void;
+}
+
+impl FileObjects for LocalFile {
+    #[inline]
+    fn path(&self) -> &bindings::path {
+        // SAFETY: `f_path` is set at open and stays valid until the last reference is dropped,
+        // which the borrow of `self` prevents.
+        unsafe { &(*self.as_ptr()).__bindgen_anon_1.f_path }
+    }
+
+    #[inline]
+    fn dentry(&self) -> &Dentry {
+        // SAFETY: The file's path holds a reference to its dentry (see `path`).
+        unsafe { &*self.path().dentry.cast::<Dentry>() }
+    }
+
+    #[inline]
+    fn inode(&self) -> &Inode {
+        // SAFETY: `f_inode` is set at open and referenced through the path for the file's
+        // lifetime.
+        unsafe { &*(*self.as_ptr()).f_inode.cast::<Inode>() }
+    }
+
+    #[inline]
+    fn fops(&self) -> *const bindings::file_operations {
+        // SAFETY: `f_op` is set at open and only changed by the open method of a device, before
+        // the file is published, so any referenced file's value is final.
+        unsafe { (*self.as_ptr()).f_op }
+    }
+
+    #[inline]
+    fn private_data(&self) -> *mut c_void {
+        // SAFETY: The file is valid while borrowed; reading the pointer has no requirement.
+        unsafe { (*self.as_ptr()).private_data }
+    }
+}
+
+impl SuperBlock {
+    /// The filesystem's magic number, such as `PROC_SUPER_MAGIC`.
+    #[inline]
+    pub(crate) fn magic(&self) -> usize {
+        // SAFETY: `s_magic` is set when the superblock is filled and never changes.
+        unsafe { (*self.0.get()).s_magic }
+    }
+
+    /// The root of this superblock's tree.
+    #[inline]
+    pub(crate) fn root(&self) -> Option<&Dentry> {
+        // SAFETY: `s_root` is set when the superblock is filled and stays until it is shut down,
+        // which whatever `self` is borrowed from prevents.
+        let root = unsafe { (*self.0.get()).s_root };
+        // SAFETY: See above.
+        (!root.is_null()).then(|| unsafe { &*root.cast::<Dentry>() })
+    }
+
+    /// Whether `dentry` is the root of this superblock's tree.
+    #[inline]
+    pub(crate) fn is_root(&self, dentry: &Dentry) -> bool {
+        self.root().is_some_and(|root| core::ptr::eq(root, dentry))
+    }
+
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *mut bindings::super_block {
+        self.0.get()
+    }
+}
+
+impl Dentry {
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *mut bindings::dentry {
+        self.0.get()
+    }
+
+    /// The superblock of the dentry.
+    #[inline]
+    pub(crate) fn super_block(&self) -> &SuperBlock {
+        // SAFETY: `d_sb` is set when the dentry is made and never changes; a referenced dentry
+        // keeps its superblock alive.
+        unsafe { &*(*self.0.get()).d_sb.cast::<SuperBlock>() }
+    }
+
+    /// The dentry operations, which identify what kind of entry of its filesystem it is.
+    #[inline]
+    pub(crate) fn ops(&self) -> *const bindings::dentry_operations {
+        // SAFETY: `d_op` is set when the dentry is made (`d_set_d_op`) and never changes after.
+        unsafe { (*self.0.get()).d_op }
+    }
+
+    /// Whether the dentry is positive and a directory.
+    #[inline]
+    pub(crate) fn is_dir(&self) -> bool {
+        // SAFETY: A referenced positive dentry keeps its inode, and a dentry of an open file
+        // stays positive; the mode's type bits never change.
+        unsafe {
+            let inode = (*self.0.get()).d_inode;
+            !inode.is_null() && u32::from((*inode).i_mode) & bindings::S_IFMT == bindings::S_IFDIR
+        }
+    }
+}
+
+impl Inode {
+    /// The filesystem's private data of the inode (`i_private`).
+    #[inline]
+    pub(crate) fn private(&self) -> *mut c_void {
+        // SAFETY: The inode is valid while borrowed; reading the pointer has no requirement.
+        unsafe { (*self.0.get()).i_private }
+    }
+
+    /// The superblock of the inode.
+    #[inline]
+    pub(crate) fn super_block(&self) -> &SuperBlock {
+        // SAFETY: `i_sb` is set when the inode is made and never changes; a referenced inode
+        // keeps its superblock alive.
+        unsafe { &*(*self.0.get()).i_sb.cast::<SuperBlock>() }
+    }
+}
+
+/// A dentry of procfs, which never renames or moves its entries: its name and parent are fixed.
+///
+/// # Invariants
+///
+/// `dentry` belongs to a superblock whose magic is `PROC_SUPER_MAGIC`.
+pub(crate) struct ProcDentry<'a> {
+    dentry: &'a Dentry,
+}
+
+impl<'a> ProcDentry<'a> {
+    /// `dentry` if it is on procfs.
+    pub(crate) fn new(dentry: &'a Dentry) -> Option<Self> {
+        // INVARIANT: Checked here.
+        (dentry.super_block().magic() == bindings::PROC_SUPER_MAGIC as usize)
+            .then_some(Self { dentry })
+    }
+
+    #[inline]
+    pub(crate) fn dentry(&self) -> &'a Dentry {
+        self.dentry
+    }
+
+    /// The entry's name.
+    pub(crate) fn name(&self) -> &'a [u8] {
+        // SAFETY: procfs never renames its entries (type invariants), so `d_name` keeps pointing
+        // to the name it got at creation, which lives as long as the dentry.
+        unsafe {
+            let d_name = &(*self.dentry.as_ptr()).__bindgen_anon_1.d_name;
+            core::slice::from_raw_parts(
+                d_name.name,
+                d_name.__bindgen_anon_1.__bindgen_anon_1.len as usize,
+            )
+        }
+    }
+
+    /// Whether the entry's parent is `parent`.
+    pub(crate) fn is_child_of(&self, parent: &Dentry) -> bool {
+        // SAFETY: procfs never moves its entries (type invariants), so `d_parent` is fixed.
+        core::ptr::eq(unsafe { (*self.dentry.as_ptr()).d_parent }, parent.as_ptr())
+    }
+}
+
+impl SuperBlock {
+    /// The pid namespace whose numbers this procfs instance shows; `None` if it is not procfs.
+    pub(crate) fn proc_pid_ns(&self) -> Option<&PidNamespace> {
+        if self.magic() != bindings::PROC_SUPER_MAGIC as usize {
+            return None;
+        }
+        // SAFETY: A procfs superblock holds a reference to its pid namespace for its lifetime,
+        // and `self` is borrowed from something that keeps the superblock alive.
+        Some(unsafe { PidNamespace::from_ptr(helpers::pidfd_open_proc_pid_ns(self.as_ptr())) })
+    }
+}
+
+/// A dentry reference returned by a lookup, dropped with `dput`.
+///
+/// # Invariants
+///
+/// `ptr` is a dentry with a reference that this value owns.
+pub(crate) struct DentryRef {
+    ptr: NonNull<Dentry>,
+}
+
+impl Deref for DentryRef {
+    type Target = Dentry;
+
+    fn deref(&self) -> &Dentry {
+        // SAFETY: The reference is owned (type invariants).
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl Drop for DentryRef {
+    fn drop(&mut self) {
+        // SAFETY: The reference is owned (type invariants) and given up here.
+        unsafe { bindings::dput(self.ptr.as_ptr().cast()) };
+    }
+}
+
+/// Looks `name` up in the directory `parent`, without permission checks, as the VFS would for a
+/// path walk: the filesystem's lookup and revalidation run.
+pub(crate) fn lookup_noperm(parent: &Dentry, name: &[u8]) -> Result<DentryRef> {
+    let len = u32::try_from(name.len()).map_err(|_| ENAMETOOLONG)?;
+    // SAFETY: `parent` is a referenced directory dentry and `name` is valid for `len` bytes.
+    let found = unsafe {
+        helpers::pidfd_open_lookup_noperm_unlocked(name.as_ptr().cast(), len, parent.as_ptr())
+    };
+    let found = from_err_ptr(found)?;
+    // INVARIANT: The lookup returned a new reference, or an error.
+    NonNull::new(found.cast())
+        .map(|ptr| DentryRef { ptr })
+        .ok_or(ENOENT)
+}
+
+/// Opens `name` (a C string) relative to `root` as the caller would with `open(2)` and `flags`,
+/// with every permission check; its errors pass through unchanged.
+pub(crate) fn open_relative(root: &bindings::path, name: &CStr, flags: u32) -> Result<ARef<File>> {
+    // SAFETY: `root` is a valid path while borrowed and `name` is a C string.
+    let file = unsafe { bindings::file_open_root(root, name.as_char_ptr(), flags as c_int, 0) };
+    // SAFETY: `file_open_root` returns a new file with one reference, or an error.
+    unsafe { take_new_file(file) }
+}
