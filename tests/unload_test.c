@@ -110,6 +110,8 @@ static pid_t spawn_holder(int *pidfd_nr, int *go)
 		int fd = dev < 0 ? -1 : pfo_on(dev, getpid(), -1, -1, 0);
 		char c;
 
+		close(ready[0]);
+		close(release[1]);
 		close(dev);
 		if (write(ready[1], &fd, sizeof(fd)) != sizeof(fd) || fd < 0)
 			_exit(1);
@@ -236,7 +238,10 @@ TEST_F(unload, fanotify_inode_mark_sees_no_pidfd_and_opens_none)
 	ASSERT_GE(opath, 0);
 	fan = fanotify_init(FAN_CLASS_NOTIF | FAN_NONBLOCK | FAN_CLOEXEC, O_RDONLY);
 	ASSERT_GE(fan, 0) TH_LOG("fanotify_init: %m");
-	ASSERT_EQ(0, fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN | FAN_CLOSE | FAN_ACCESS, opath, NULL))
+	/* fanotify_mark() takes no O_PATH fd as dirfd, but a path through it. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", opath);
+	ASSERT_EQ(0, fanotify_mark(fan, FAN_MARK_ADD, FAN_OPEN | FAN_CLOSE | FAN_ACCESS,
+				   AT_FDCWD, path))
 		TH_LOG("fanotify_mark on the pidfd's inode: %m");
 
 	close(pidfd);
