@@ -2,8 +2,6 @@
 # pidfd_open: out-of-tree Rust kernel module, its selftests and the QEMU guest.
 # `make help` lists the targets.
 
-LLVM ?= -19
-export LLVM
 # The rustc of rust-toolchain.toml, also for builds that run in KDIR. A kernel
 # built with another rustc needs that one: RUSTUP_TOOLCHAIN=<its version>.
 RUSTUP_TOOLCHAIN ?= $(shell sed -n 's/^channel = "\(.*\)"$$/\1/p' rust-toolchain.toml)
@@ -16,6 +14,12 @@ KDIR ?= $(TEST_KDIR)
 else
 KDIR ?= /lib/modules/$(shell uname -r)/build
 endif
+
+# A kernel tree that scripts/build-kernel prepared says how to build for it
+# (the stock kernel: gcc, and Debian's rustc version string).
+-include $(KDIR)/pidfd_open.mk
+LLVM ?= -19
+export LLVM
 
 # Kbuild's output goes to MO, not the source tree, so that modules for several
 # kernels (qemu/run builds one per kernel flavour) can sit side by side.

@@ -6,6 +6,12 @@ PIDFD_OPEN_CACHE=${PIDFD_OPEN_CACHE:-$HOME/.cache/pidfd_open}
 # The Debian package that carries the kernel source, and the version we test.
 KERNEL_SOURCE_PKG=linux-source-7.3
 KERNEL_SOURCE_VERSION=7.3.4
+# Debian's stock kernel of that version (package linux-binary-$STOCK_RELEASE,
+# from trixie-backports), and the rustc it was built with (its .config's
+# CONFIG_RUSTC_VERSION_TEXT without "rustc "): scripts/stock-kernel.
+STOCK_RELEASE=7.3.4+deb13-amd64
+STOCK_VERSION=7.3.4-1~bpo13+1
+STOCK_RUSTC_VERSION="1.85.1 (4eb161250 2025-03-15) (built from a source tarball)"
 # Toolchain for kernel and module; kbuild takes the suffix as LLVM=-19.
 LLVM=${LLVM:--19}
 # Debian built its 7.3.4 kernel with bindgen 0.71.1; generated code differs
@@ -31,9 +37,11 @@ case ":$PATH:" in
 esac
 export PATH
 
-# The first lines of the kernel's reports of trouble: any of them on the guest's
-# console fails a run (qemu/run) and is counted as a splat (scripts/check).
-SPLAT_PATTERN='Kernel panic|BUG:|WARNING:|Oops|general protection fault|KASAN:|possible circular locking|possible recursive locking|suspicious RCU|refcount_t:|unreferenced object|Call Trace:'
+# The first lines of the kernel's reports of trouble: any of them on a kernel
+# log line of the guest's console (stamped by printk.time=1: KERNEL_LINE)
+# fails a run (qemu/run) and is counted as a splat (scripts/check).
+KERNEL_LINE='^\[ *[0-9]+\.[0-9]+\] '
+SPLAT_PATTERN='Kernel panic|BUG:|WARNING:|Oops|general protection fault|KASAN:|possible circular locking|possible recursive locking|suspicious RCU|refcount_t:|Call Trace:|INFO: task .* blocked for more than|soft lockup|rcu: INFO|hung_task'
 
 step() { printf '==> %s\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }

@@ -107,7 +107,7 @@ static int respawn(struct fuzz *f)
 		else if (f->e[i].kind == K_INNER_PID)
 			f->e[i].kind = K_DEAD_PID_DIR;
 		else if (f->e[i].kind == K_NATIVE_PIDFD)
-			f->e[i].pid = -old; /* native pidfds are only entry points */
+			f->e[i].pid = -old; /* a native pidfd of a reaped process */
 	}
 	/* Keep the pool bounded: drop the oldest stale entries of this child. */
 	fresh = below(2) ? spawn_named_with_tid("fuzz-child", old) : spawn_named("fuzz-child");
@@ -182,7 +182,6 @@ static int pick_pid(struct fuzz *f)
 static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, enum kind dk,
 		       pid_t ppid, pid_t dpid)
 {
-	(void)dpid;
 	if (a->flags == 0) {
 		if (a->pid <= 0 || a->procfd != -1 || a->pidfd != -1)
 			return EINVAL;
@@ -197,9 +196,11 @@ static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, 
 			return EBADF;
 		if (pk != K_INNER_ROOT && pk != K_OUTER_ROOT)
 			return EINVAL;
-		if (dk != K_PIDFD_LIVE && dk != K_PIDFD_DEAD && dk != K_PIDFD_OUTSIDE)
+		if (dk != K_PIDFD_LIVE && dk != K_PIDFD_DEAD && dk != K_PIDFD_OUTSIDE &&
+		    dk != K_NATIVE_PIDFD)
 			return EINVAL;
-		if (dk == K_PIDFD_DEAD || (dk == K_PIDFD_OUTSIDE && pk == K_INNER_ROOT))
+		if (dk == K_PIDFD_DEAD || (dk == K_PIDFD_OUTSIDE && pk == K_INNER_ROOT) ||
+		    (dk == K_NATIVE_PIDFD && dpid < 0))
 			return ESRCH;
 		return OK;
 	}
