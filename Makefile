@@ -34,7 +34,8 @@ RUSTFMT_CONFIG = $(firstword $(wildcard $(KDIR)/source/.rustfmt.toml $(KDIR)/.ru
 KSELFTEST_DIR = $(shell scripts/build-kernel --print-src)/tools/testing/selftests
 GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Wno-sign-compare -Werror -D_GNU_SOURCE -Iinclude/uapi -Itests
 GUEST_HEADERS := $(wildcard tests/*.h) include/uapi/linux/pidfd_open.h
-TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c))
+# compat_test is built a second time as a 32-bit program (compat_ioctl).
+TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c)) build/guest/compat32_test
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
@@ -100,6 +101,10 @@ guest-programs: $(TEST_BINARIES) $(EXAMPLE_BINARIES) $(BENCH_BINARIES) build/gue
 build/guest/%_test: tests/%_test.c $(GUEST_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -I$(KSELFTEST_DIR) -o $@ $<
+
+build/guest/compat32_test: tests/compat_test.c $(GUEST_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) -m32 -DCOMPAT_BITS=32 $(GUEST_CFLAGS) -I$(KSELFTEST_DIR) -o $@ $<
 
 build/guest/%: examples/%.c $(GUEST_HEADERS)
 	@mkdir -p $(@D)
