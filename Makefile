@@ -34,8 +34,9 @@ RUSTFMT_CONFIG = $(firstword $(wildcard $(KDIR)/source/.rustfmt.toml $(KDIR)/.ru
 KSELFTEST_DIR = $(shell scripts/build-kernel --print-src)/tools/testing/selftests
 GUEST_CFLAGS := -static -O2 -g -Wall -Wextra -Wno-sign-compare -Werror -D_GNU_SOURCE -Iinclude/uapi -Itests
 GUEST_HEADERS := $(wildcard tests/*.h) include/uapi/linux/pidfd_open.h
-# compat_test is built a second time as a 32-bit program (compat_ioctl).
-TEST_BINARIES := $(patsubst tests/%.c,build/guest/%,$(wildcard tests/*_test.c)) build/guest/compat32_test
+# The selftests, built and installed as a kselftest suite (tests/Makefile on
+# the kernel's lib.mk): build/kselftest/run_kselftest.sh runs them.
+KSELFTEST_INSTALL := build/kselftest
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
@@ -51,7 +52,7 @@ help:
 	@echo '  bench          benchmark against native pidfds and the /proc idioms; writes bench.json'
 	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info")'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
-	@echo '  tests          build the selftest binaries into build/guest/'
+	@echo '  tests          build the selftests and install them as a kselftest suite in $(KSELFTEST_INSTALL)/'
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
 	@echo '  setup          install the toolchain and kernel source (Debian 12, root)'
 	@echo '  lint           rustfmt check and a CLIPPY=1 build with warnings as errors'
@@ -94,17 +95,12 @@ setup:
 kernel:
 	scripts/build-kernel test >/dev/null
 
-tests: $(TEST_BINARIES)
+# Static, for the guest, which has no libc; warnings are errors here.
+tests:
+	$(MAKE) -C tests install LLVM= KSELFTEST_DIR=$(KSELFTEST_DIR) OUTPUT=$(CURDIR)/build/kselftest-obj \
+		INSTALL_PATH=$(CURDIR)/$(KSELFTEST_INSTALL) LDFLAGS=-static EXTRA_CFLAGS=-Werror
 
-guest-programs: $(TEST_BINARIES) $(EXAMPLE_BINARIES) $(BENCH_BINARIES) build/guest/run-tests
-
-build/guest/%_test: tests/%_test.c $(GUEST_HEADERS)
-	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -I$(KSELFTEST_DIR) -o $@ $<
-
-build/guest/compat32_test: tests/compat_test.c $(GUEST_HEADERS)
-	@mkdir -p $(@D)
-	$(CC) -m32 -DCOMPAT_BITS=32 $(GUEST_CFLAGS) -I$(KSELFTEST_DIR) -o $@ $<
+guest-programs: tests $(EXAMPLE_BINARIES) $(BENCH_BINARIES) build/guest/run-tests
 
 build/guest/%: examples/%.c $(GUEST_HEADERS)
 	@mkdir -p $(@D)

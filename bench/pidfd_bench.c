@@ -206,6 +206,12 @@ static void idiom_to_procfd(void)
 	close(dir);
 }
 
+/* PIDFD_TO_PROCFD with a native pidfd (pidfs) as input, against the same idiom. */
+static void module_to_procfd_native(void)
+{
+	must(close(pfo_to_procfd(t.proc, t.native)) == 0, "PIDFD_TO_PROCFD of a native pidfd");
+}
+
 static void module_to_pidfd(void) { must(close(pfo_to_pidfd(t.dir)) == 0, "PROCFD_TO_PIDFD"); }
 
 /* From a /proc/<n> fd: the number from its path, a pidfd, then proof the directory is live. */
@@ -305,6 +311,8 @@ static const struct pair {
 	{ "open", "PIDFD_IOC_OPEN + close", "pidfd_open + close", module_open, native_open },
 	{ "to_procfd", "PIDFD_TO_PROCFD + close", "GET_INFO + openat + probe + close",
 	  module_to_procfd, idiom_to_procfd },
+	{ "to_procfd_native", "PIDFD_TO_PROCFD(native) + close", "GET_INFO + openat + probe + close",
+	  module_to_procfd_native, idiom_to_procfd },
 	{ "to_pidfd", "PROCFD_TO_PIDFD + close", "readlink + pidfd_open + probe + close",
 	  module_to_pidfd, idiom_to_pidfd },
 	{ "get_info", "PIDFD_IOC_GET_INFO", "PIDFD_GET_INFO", module_get_info, native_get_info_op },
@@ -611,7 +619,7 @@ struct row {
 
 static void print_row(const struct row *r)
 {
-	printf("%-13s %-34s %10.0f %10.0f  %-34s %10.0f  %6.3f\n", r->op, r->label, r->mod.median,
+	printf("%-16s %-34s %10.0f %10.0f  %-34s %10.0f  %6.3f\n", r->op, r->label, r->mod.median,
 	       r->mod.p99, r->baseline, r->base.median, r->ratio);
 }
 
@@ -635,7 +643,7 @@ static int timed_rows(struct row *rows)
 	       "%s, median and p99 over the repetitions; ratio: median of the repetitions' ratios\n\n",
 	       reps, min_rep_ns / 1e6, insn_clock ? "M instructions" : "ms", calls,
 	       insn_clock ? "instructions/op (qemu/run --icount)" : "ns/op");
-	printf("%-13s %-34s %10s %10s  %-34s %10s  %6s\n", "op", "module", "median", "p99",
+	printf("%-16s %-34s %10s %10s  %-34s %10s  %6s\n", "op", "module", "median", "p99",
 	       "baseline", "median", "ratio");
 	for (k = 0; k < NR_PAIRS; k++) {
 		const struct pair *p = &pairs[k];
@@ -648,7 +656,7 @@ static int timed_rows(struct row *rows)
 	}
 
 	if (insn_clock) {
-		printf("%-13s (not on the instruction clock: its vCPUs take turns on one host thread)\n",
+		printf("%-16s (not on the instruction clock: its vCPUs take turns on one host thread)\n",
 		       "scaling_2t");
 		return n;
 	}
@@ -657,7 +665,7 @@ static int timed_rows(struct row *rows)
 	sn = scaling[kind_index("native")].ratio;
 	rows[n] = (struct row){ "scaling_2t", "open+close ops/s, 2 threads / 1", "native: same",
 				{ sm, sm }, { sn, sn }, sm / sn, "throughput ratio" };
-	printf("%-13s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
+	printf("%-16s %-34s %10.3f %10s  %-34s %10.3f  %6.3f\n", "scaling_2t",
 	       "open+close, 2 threads / 1 thread", sm, "", "native, 2 threads / 1", sn, sm / sn);
 	return n + 1;
 }
@@ -688,7 +696,7 @@ static struct row memory_row(void)
 		exit(1);
 	}
 	snprintf(label, sizeof(label), "Slab bytes per open pidfd (%dk)", mem_fds / 1000);
-	printf("%-13s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd", label, smb, "",
+	printf("%-16s %-34s %10.0f %10s  %-34s %10.0f  %6.3f\n", "mem_per_fd", label, smb, "",
 	       "native pidfd", snb, smb / snb);
 	return (struct row){ "mem_per_fd", "Slab bytes per open pidfd", "native pidfd",
 			     { smb, smb }, { snb, snb }, smb / snb, "bytes" };

@@ -21,11 +21,11 @@
  */
 static const struct {
 	const char *what, *before, *after, *fields[3];
-	const char *names[10];	/* the rest NULL */
+	const char *names[12];	/* the rest NULL */
 } expected[] = {
 	{ "row", "\"op\": \"", "\"", { "median_ns", "baseline_median_ns", "ratio" },
-	  { "open", "to_procfd", "to_pidfd", "get_info", "send_signal0", "floor_ioctl",
-	    "floor_getppid", "scaling_2t", "mem_per_fd" } },
+	  { "open", "to_procfd", "to_procfd_native", "to_pidfd", "get_info", "send_signal0",
+	    "floor_ioctl", "floor_getppid", "scaling_2t", "mem_per_fd" } },
 	{ "scaling kind", "\"", "\": {", { "ratio", "one_thread_ops", "two_thread_ops" },
 	  { "module", "native", "module_own_dev", "module_own_dev_pid", "native_own_pid",
 	    "module_own_all", "native_own_all", "getppid" } },

@@ -4,6 +4,7 @@
  * the same process: from the initial namespaces, from a child pid namespace,
  * and from a user namespace with a uid mapping.
  */
+#define PIDFD_OPEN_NEEDS_USER_NS
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#define PIDFD_OPEN_NEEDS_MODULE_FILE
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 

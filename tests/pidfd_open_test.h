@@ -10,6 +10,7 @@
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
@@ -26,6 +27,60 @@
 #include <unistd.h>
 
 #define PIDFD_OPEN_DEV "/dev/pidfd_open"
+#ifdef __KSELFTEST_HARNESS_H
+/*
+ * What a test binary needs, checked before any test runs; where something is
+ * missing it skips as kselftest expects: a TAP plan of 0 with the reason, and
+ * exit status 4 (KSFT_SKIP). Every test needs root and /dev/pidfd_open. Define
+ * before including this header: PIDFD_OPEN_NEEDS_CPUS (the race tests: 2),
+ * PIDFD_OPEN_NEEDS_USER_NS, PIDFD_OPEN_NEEDS_MODULE_FILE (tests that unload
+ * and load the module again), PIDFD_OPEN_NEEDS_NOTHING (header checks only).
+ */
+#ifndef PIDFD_OPEN_NEEDS_CPUS
+#define PIDFD_OPEN_NEEDS_CPUS 1
+#endif
+
+static inline const char *pidfd_open_ko_path(void);
+
+static inline void __attribute__((format(printf, 1, 2))) pidfd_open_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("TAP version 13\n1..0 # SKIP ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(KSFT_SKIP);
+}
+
+static void __attribute__((constructor)) pidfd_open_check_prerequisites(void)
+{
+#ifndef PIDFD_OPEN_NEEDS_NOTHING
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int dev;
+
+	if (geteuid() != 0)
+		pidfd_open_skip("not root: these tests make namespaces, mounts and recycled pids");
+	dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		pidfd_open_skip("cannot open /dev/pidfd_open (%m): load the module (modprobe pidfd_open)");
+	close(dev);
+	if (cpus < PIDFD_OPEN_NEEDS_CPUS)
+		pidfd_open_skip("%ld CPU(s) online; the race tests need %d", cpus, PIDFD_OPEN_NEEDS_CPUS);
+#ifdef PIDFD_OPEN_NEEDS_USER_NS
+	if (access("/proc/self/ns/user", F_OK) < 0)
+		pidfd_open_skip("no user namespaces (CONFIG_USER_NS)");
+#endif
+#ifdef PIDFD_OPEN_NEEDS_MODULE_FILE
+	if (access(pidfd_open_ko_path(), R_OK) < 0)
+		pidfd_open_skip("no module file at %s to load again: set PIDFD_OPEN_KO",
+				pidfd_open_ko_path());
+#endif
+#endif
+}
+#endif /* __KSELFTEST_HARNESS_H */
+
 /* Where the guest image puts the module (qemu/run), unless the environment says otherwise. */
 #define PIDFD_OPEN_KO_DEFAULT "/lib/modules/pidfd_open.ko"
 
@@ -455,5 +510,69 @@ static inline bool kmemleak_judges_leaks(void)
 	FIXTURE_SETUP(fixture) { (void)self; }  \
 	FIXTURE_TEARDOWN(fixture) { (void)self; } \
 	TEST_F_TIMEOUT(fixture, name, seconds)
+
+/*
+ * clone3 with CLONE_PIDFD: as spawn_named_with_tid (numbered tid if tid > 0),
+ * and *pidfd gets the child's native pidfd, the one clone3 returns.
+ */
+static inline pid_t spawn_named_pidfd(const char *comm, pid_t tid, int *pidfd)
+{
+	struct clone_args args = {
+		.flags = CLONE_PIDFD,
+		.pidfd = (uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+		.set_tid = tid > 0 ? (uintptr_t)&tid : 0,
+		.set_tid_size = tid > 0,
+	};
+	int pipefd[2];
+	pid_t pid;
+	char c;
+
+	*pidfd = -1;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = syscall(__NR_clone3, &args, sizeof(args));
+	if (pid == 0) {
+		prctl(PR_SET_NAME, comm);
+		close(pipefd[0]);
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pipefd[1]);
+	if (pid > 0 && read(pipefd[0], &c, 1) != 1)
+		pid = -1;
+	close(pipefd[0]);
+	return pid;
+}
+
+/*
+ * The userspace idiom for PIDFD_TO_PROCFD on a native pidfd: the pid from the
+ * native PIDFD_GET_INFO, openat(proc, "<n>"), then pidfd_send_signal(pidfd, 0)
+ * to prove the process still had that number (ESRCH: the directory may be
+ * another process's, so it is dropped). A new fd, or -1 with errno: ESRCH
+ * once reaped, else the error of the openat.
+ */
+static inline int native_idiom_to_procfd(int proc, int pidfd)
+{
+	struct pidfd_open_info info;
+	int dir, err;
+	char name[16];
+
+	if (native_get_info(pidfd, &info) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%u", info.pid);
+	dir = openat(proc, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	err = errno;
+	if (sys_pidfd_send_signal(pidfd, 0, NULL, 0) < 0 && errno == ESRCH) {
+		if (dir >= 0)
+			close(dir);
+		errno = ESRCH;
+		return -1;
+	}
+	errno = err;
+	return dir;
+}
 
 #endif /* PIDFD_OPEN_TEST_H */

@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+/* The race loops need both CPUs. */
+#define PIDFD_OPEN_NEEDS_CPUS 2
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
@@ -278,6 +280,103 @@ LONG_TEST(race, translations_against_exit_and_recycle_on_two_cpus, 900)
 	static struct race race;
 
 	EXPECT_EQ(0, run_in_new_pidns(race_loop, &race));
+}
+
+/*
+ * The same race with native pidfds as PIDFD_TO_PROCFD's input: each round's
+ * victim comes with a pidfd from clone3(CLONE_PIDFD), pidfd_open(2) or
+ * pidfd_open(2) with PIDFD_THREAD, in turn. The converter translates it until
+ * ESRCH; every success must lead to the victim.
+ */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+static void *native_race_converter(void *arg)
+{
+	struct race *r = arg;
+	char comm[32];
+	int round;
+
+	pin_to_cpu(1);
+	for (round = 1; round <= race_rounds; round++) {
+		while (atomic_load(&r->round) < round)
+			;
+		for (;;) {
+			int fd = pfo_to_procfd(r->inner, r->pidfd);
+
+			if (fd >= 0) {
+				r->to_procfd_ok++;
+				race_record_comm(r, "PIDFD_TO_PROCFD", comm_at(fd, comm, sizeof(comm)));
+				close(fd);
+				continue;
+			}
+			if (errno != ESRCH)
+				race_record_error(r, "PIDFD_TO_PROCFD");
+			break;
+		}
+		atomic_store(&r->done, round);
+	}
+	return NULL;
+}
+
+static int native_race_loop(void *arg)
+{
+	struct race *r = arg;
+	pthread_t converter;
+	int round;
+
+	race_rounds = scaled(RACE_ITERATIONS);
+	r->inner = open_inner_proc();
+	CHECK(r->inner >= 0, "mount/open " INNER_PROC ": %m");
+	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 2, "the race needs two CPUs");
+	CHECK(pin_to_cpu(0) == 0, "pin to CPU 0: %m");
+	CHECK(pthread_create(&converter, NULL, native_race_converter, r) == 0, "pthread_create");
+
+	for (round = 1; round <= race_rounds; round++) {
+		pid_t victim, recycled;
+
+		snprintf(r->want, sizeof(r->want), "n%d", round);
+		if (round % 3 == 0) {
+			victim = spawn_named_pidfd(r->want, RECYCLED_NR, &r->pidfd);
+		} else {
+			victim = spawn_named_with_tid(r->want, RECYCLED_NR);
+			r->pidfd = sys_pidfd_open(victim, round % 3 == 1 ? 0 : PIDFD_THREAD);
+		}
+		CHECK(victim == RECYCLED_NR, "round %d: clone3 set_tid: %d (%m)", round, victim);
+		CHECK(r->pidfd >= 0, "round %d: native pidfd: %m", round);
+		atomic_store(&r->round, round);
+
+		/* Let the converter get going for a varying while, then recycle under it. */
+		for (int spin = round % 64; spin > 0; spin--)
+			sched_yield();
+		CHECK(kill_and_reap(victim) == 0, "round %d: reap", round);
+		recycled = spawn_named_with_tid("recycled", RECYCLED_NR);
+		CHECK(recycled == RECYCLED_NR, "round %d: recycle: %d (%m)", round, recycled);
+
+		while (atomic_load(&r->done) < round)
+			;
+		CHECK(kill_and_reap(recycled) == 0, "round %d: reap recycled", round);
+		close(r->pidfd);
+	}
+	pthread_join(converter, NULL);
+	REPORT_FIGURE("native_race_rounds", race_rounds);
+	REPORT_FIGURE("native_race_successes", r->to_procfd_ok);
+	REPORT_FIGURE("native_race_wrong", r->wrong);
+	fprintf(stderr, "# %ld rounds with native pidfds: %ld PIDFD_TO_PROCFD successes, "
+		"%ld unreadable after exit, %ld wrong, %ld other errors\n", race_rounds,
+		r->to_procfd_ok, r->unreadable, r->wrong, r->other_errors);
+	CHECK(r->wrong == 0, "first: %s", r->first_wrong);
+	CHECK(r->other_errors == 0, "errors other than ESRCH, first: %s", r->first_error);
+	CHECK(r->to_procfd_ok >= race_rounds, "too few successes to mean anything");
+	return 0;
+}
+
+LONG_TEST(native_race, native_pidfds_against_exit_and_recycle_on_two_cpus, 900)
+{
+	static struct race race;
+
+	EXPECT_EQ(0, run_in_new_pidns(native_race_loop, &race));
 }
 
 TEST_HARNESS_MAIN

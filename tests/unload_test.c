@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#define PIDFD_OPEN_NEEDS_MODULE_FILE
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
