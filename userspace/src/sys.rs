@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Every `unsafe` call of the crate: the ioctls of `/dev/pidfd_open` and its pidfds, the
+//! native `PIDFD_GET_INFO`, `pidfd_send_signal(2)` with a raw signal number, and the
+//! registration of a pidfd with tokio's reactor.
+//!
+//! Each function is safe to call: the ioctl numbers encode the size of the one argument they
+//! pass, and that argument is a `repr(C)` struct whose layout `uapi` pins to the C header.
+//! The callers check what kind of file they pass (`PidFd` only holds pidfds), but a wrong fd
+//! is no memory hazard either: a driver that did not know the number would fail it with
+//! `ENOTTY`, and the pointer it got covers exactly the size the number announces.
+
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+use rustix::ioctl::{self, Ioctl, IoctlOutput, Opcode, Setter, Updater};
+
+use crate::uapi::{
+    PidfdOpenArgs, PidfdOpenInfo, PidfdSignalArgs, PIDFD_GET_INFO_VER0, PIDFD_IOC_GET_INFO,
+    PIDFD_IOC_OPEN, PIDFD_IOC_SEND_SIGNAL,
+};
+
+/// `PIDFD_IOC_OPEN`: an `_IOW` ioctl whose return value is a new fd.
+struct OpenIoctl {
+    args: PidfdOpenArgs,
+}
+
+// SAFETY: `PIDFD_IOC_OPEN` reads one `struct pidfd_open_args`, which `as_ptr` points to and
+// `uapi` lays out as the header does; the kernel does not write to it (`IS_MUTATING` false);
+// and a non-negative result is a new fd that nothing else owns.
+unsafe impl Ioctl for OpenIoctl {
+    type Output = OwnedFd;
+
+    const IS_MUTATING: bool = false;
+
+    fn opcode(&self) -> Opcode {
+        PIDFD_IOC_OPEN
+    }
+
+    fn as_ptr(&mut self) -> *mut core::ffi::c_void {
+        (&mut self.args as *mut PidfdOpenArgs).cast()
+    }
+
+    unsafe fn output_from_ptr(
+        out: IoctlOutput,
+        _extract_output: *mut core::ffi::c_void,
+    ) -> rustix::io::Result<OwnedFd> {
+        // SAFETY: rustix turns negative results into errors, so `out` is the new fd the module
+        // installed for this process, owned by no one else yet.
+        Ok(unsafe { OwnedFd::from_raw_fd(out) })
+    }
+}
+
+/// `ioctl(dev, PIDFD_IOC_OPEN, &args)`: a new pidfd or `/proc/<pid>` directory fd.
+pub(crate) fn module_open(dev: BorrowedFd<'_>, args: PidfdOpenArgs) -> io::Result<OwnedFd> {
+    // SAFETY: `OpenIoctl` passes a `pidfd_open_args` under the number that announces one.
+    Ok(unsafe { ioctl::ioctl(dev, OpenIoctl { args }) }?)
+}
+
+/// `ioctl(pidfd, PIDFD_IOC_SEND_SIGNAL, &{ sig, 0 })`.
+pub(crate) fn module_send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<()> {
+    let args = PidfdSignalArgs { sig, flags: 0 };
+    // SAFETY: `PIDFD_IOC_SEND_SIGNAL` is `_IOW` of a `pidfd_signal_args`, the type passed.
+    let setter = unsafe { Setter::<PIDFD_IOC_SEND_SIGNAL, PidfdSignalArgs>::new(args) };
+    // SAFETY: `setter` pairs the number with the value it announces (above).
+    Ok(unsafe { ioctl::ioctl(pidfd, setter) }?)
+}
+
+/// `ioctl(pidfd, PIDFD_IOC_GET_INFO, &info)`.
+pub(crate) fn module_get_info(pidfd: BorrowedFd<'_>) -> io::Result<PidfdOpenInfo> {
+    let mut info = PidfdOpenInfo::default();
+    // SAFETY: `PIDFD_IOC_GET_INFO` is `_IOWR` of a `pidfd_open_info`, the type passed.
+    let updater = unsafe { Updater::<PIDFD_IOC_GET_INFO, PidfdOpenInfo>::new(&mut info) };
+    // SAFETY: `updater` pairs the number with the value it announces (above).
+    unsafe { ioctl::ioctl(pidfd, updater) }?;
+    Ok(info)
+}
+
+/// The native `ioctl(pidfd, PIDFD_GET_INFO, &info)` with the first published, 64-byte struct.
+pub(crate) fn native_get_info(pidfd: BorrowedFd<'_>) -> io::Result<PidfdOpenInfo> {
+    let mut info = PidfdOpenInfo::default();
+    // SAFETY: `PIDFD_GET_INFO_VER0` is `_IOWR(0xFF, 11)` with the size of `PidfdOpenInfo`, the
+    // first 64 bytes of `struct pidfd_info`; the kernel copies out at most that size.
+    let updater = unsafe { Updater::<PIDFD_GET_INFO_VER0, PidfdOpenInfo>::new(&mut info) };
+    // SAFETY: `updater` pairs the number with the value it announces (above).
+    unsafe { ioctl::ioctl(pidfd, updater) }?;
+    Ok(info)
+}
+
+/// `pidfd_send_signal(pidfd, sig, NULL, 0)` with any signal number, 0 included.
+///
+/// rustix's `Signal` cannot hold 0 or an arbitrary number, which the kernel has to see to
+/// answer as it does (`EINVAL` for an invalid number).
+pub(crate) fn native_send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<()> {
+    // SAFETY: The system call takes an fd, an int, a NULL siginfo (so no memory is shared)
+    // and flags 0; a signal it sends is delivered as one from kill(2) would be.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            pidfd.as_raw_fd(),
+            sig,
+            core::ptr::null::<libc::siginfo_t>(),
+            0u32,
+        )
+    };
+    if ret < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `fd` registered with the current tokio reactor for readability.
+///
+/// # Panics
+///
+/// Outside a tokio runtime with I/O enabled.
+#[cfg(feature = "tokio")]
+pub(crate) fn async_fd(fd: OwnedFd) -> io::Result<tokio::io::unix::AsyncFd<OwnedFd>> {
+    use tokio::io::{unix::AsyncFd, Interest};
+
+    // SAFETY: An `OwnedFd` is an open fd that stays open, on the same open file description,
+    // until it is dropped, and its `as_raw_fd()` always returns that fd.
+    Ok(unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }?)
+}
