@@ -40,7 +40,7 @@ KSELFTEST_INSTALL := build/kselftest
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules install help rust-analyzer format lint check run bench profile kernel setup tests guest-programs clean kdir-check
+.PHONY: all modules install help rust-analyzer format lint check run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
 
 all: modules
 
@@ -100,7 +100,11 @@ tests:
 	$(MAKE) -C tests install LLVM= KSELFTEST_DIR=$(KSELFTEST_DIR) OUTPUT=$(CURDIR)/build/kselftest-obj \
 		INSTALL_PATH=$(CURDIR)/$(KSELFTEST_INSTALL) LDFLAGS=-static EXTRA_CFLAGS=-Werror
 
-guest-programs: tests $(EXAMPLE_BINARIES) $(BENCH_BINARIES) build/guest/run-tests
+# The Rust crate's tests, static, with the script that runs them in the guest.
+crate-tests:
+	userspace/build-guest-tests build/crate
+
+guest-programs: tests crate-tests $(EXAMPLE_BINARIES) $(BENCH_BINARIES) build/guest/run-tests
 
 build/guest/%: examples/%.c $(GUEST_HEADERS)
 	@mkdir -p $(@D)
