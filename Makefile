@@ -55,7 +55,8 @@ help:
 	@echo '  tests          build the selftests and install them as a kselftest suite in $(KSELFTEST_INSTALL)/'
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
 	@echo '  setup          install the toolchain and kernel source (Debian 12, root)'
-	@echo '  lint           rustfmt check and a CLIPPY=1 build with warnings as errors'
+	@echo '  lint           rustfmt and a CLIPPY=1 build of the module, cargo fmt and clippy of the crate;'
+	@echo '                 warnings are errors'
 	@echo '  format         rustfmt the module sources with the kernel'"'"'s settings'
 	@echo '  rust-analyzer  write rust-project.json for editors'
 	@echo '  clean          remove build output'
@@ -88,6 +89,7 @@ lint: kdir-check
 	rustfmt --check --edition 2021 $(addprefix --config-path ,$(RUSTFMT_CONFIG)) $(RUST_SOURCES)
 	rm -rf build/lint
 	$(MAKE) MO=build/lint KBUILD_ARGS='CLIPPY=1 KRUSTFLAGS=-Dwarnings' modules
+	cd userspace && cargo fmt --check && cargo clippy --locked --all-targets --all-features -- -D warnings
 
 setup:
 	scripts/setup

@@ -14,9 +14,8 @@ use kernel::{
 
 use crate::{
     file::install_fd,
-    pid::Pid,
-    pidfd,
-    procfs,
+    pid::PidRef,
+    pidfd, procfs,
     uapi::{
         user_arg,
         PidfdOpenArgs,
@@ -56,8 +55,7 @@ fn pidfd_open(args: &PidfdOpenArgs) -> Result<ARef<File>> {
             if args.pid <= 0 || args.procfd != -1 || args.pidfd != -1 {
                 return Err(EINVAL);
             }
-            let pid = Pid::find_in_current_ns(args.pid).ok_or(ESRCH)?;
-            pid.check_live_leader()?;
+            let pid = PidRef::find_in_current_ns(args.pid).ok_or(ESRCH)?;
             pidfd::new_pidfd(pid)
         }
         PIDFD_TO_PROCFD => {

@@ -1,70 +1,102 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `struct pid`, the identity of a process that outlives its number, as a refcounted type.
+//! `struct pid`: the identity of a process or thread, which outlives its number.
+//!
+//! C header: [`include/linux/pid.h`](srctree/include/linux/pid.h)
+//!
+//! A pid stays valid while referenced and keeps its numbers, but loses its tasks when the process
+//! (or thread) is reaped; the kernel never attaches a task to it again after that.
+//!
+//! This is a driver-local abstraction written so that it could become `kernel::pid`: it holds no
+//! pidfd policy. To move, it would need the kernel crate to gain C helpers for `get_pid()` and
+//! `pid_has_task()` (static inline, so wrapped in this module's `helpers.c` today), and a name:
+//! `kernel::task::Pid` is already the type of a pid number, hence [`PidRef`] here.
 
 use core::ptr::NonNull;
 use kernel::{
     bindings,
-    cred::Credential,
     error::to_result,
+    fs::File,
     pid_namespace::PidNamespace,
     prelude::*,
     sync::{
-        aref::{ARef, AlwaysRefCounted},
-        lock::{spinlock::SpinLockIrqBackend, Lock},
+        aref::{
+            ARef,
+            AlwaysRefCounted, //
+        },
+        lock::{
+            spinlock::SpinLockIrqBackend,
+            Lock, //
+        },
         rcu,
     },
     task::Task,
     types::Opaque,
 };
 
-use crate::{
-    helpers,
-    uapi::{PidfdOpenInfo, PIDFD_OPEN_INFO_CREDS, PIDFD_OPEN_INFO_PID},
-};
+use crate::helpers;
 
-/// A `struct pid`.
-///
-/// A pid stays valid while referenced, and keeps its numbers, but loses its tasks when the
-/// process is reaped; the kernel never attaches a task to it again after that.
+/// The kinds of task a pid can be attached to (`enum pid_type`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PidType {
+    /// The task whose own id this is (a thread).
+    Pid,
+    /// The thread-group leader whose thread-group id this is.
+    Tgid,
+}
+
+impl PidType {
+    fn as_raw(self) -> bindings::pid_type {
+        match self {
+            Self::Pid => bindings::pid_type_PIDTYPE_PID,
+            Self::Tgid => bindings::pid_type_PIDTYPE_TGID,
+        }
+    }
+}
+
+/// A reference-counted `struct pid`.
 ///
 /// # Invariants
 ///
 /// Instances are only reachable through a reference counted by `get_pid`/`put_pid` (an
-/// [`ARef<Pid>`], or a borrow of something that owns one), so the count is non-zero.
+/// [`ARef<PidRef>`], or a borrow of something that owns one), so the count is non-zero.
 #[repr(transparent)]
-pub(crate) struct Pid(Opaque<bindings::pid>);
+pub(crate) struct PidRef(Opaque<bindings::pid>);
 
 // SAFETY: `struct pid` is refcounted, and the kernel's own locks protect its mutable parts, so it
 // may be used and released on any thread.
-unsafe impl Send for Pid {}
+unsafe impl Send for PidRef {}
 // SAFETY: All methods taking `&self` only call functions that are safe to call concurrently.
-unsafe impl Sync for Pid {}
+unsafe impl Sync for PidRef {}
 
 // SAFETY: `get_pid` and `put_pid` keep the count, and the type invariants say it is non-zero while
 // `&self` exists, so `inc_ref` never resurrects a freed pid.
-unsafe impl AlwaysRefCounted for Pid {
+unsafe impl AlwaysRefCounted for PidRef {
+    #[inline]
     fn inc_ref(&self) {
         // SAFETY: The count is non-zero (type invariants).
         unsafe { helpers::pidfd_open_get_pid(self.as_ptr()) };
     }
 
+    #[inline]
     unsafe fn dec_ref(obj: NonNull<Self>) {
         // SAFETY: The caller gives up one reference it owns.
         unsafe { bindings::put_pid(obj.cast().as_ptr()) }
     }
 }
 
-impl Pid {
+impl PidRef {
     /// Takes over a reference returned by the C side; `None` for a null pointer.
     ///
     /// # Safety
     ///
     /// `ptr` is null or points to a `struct pid` with a reference that the caller owns and
     /// transfers.
+    #[inline]
     pub(crate) unsafe fn from_owned_raw(ptr: *mut bindings::pid) -> Option<ARef<Self>> {
         // INVARIANT: The reference the caller transfers keeps the count non-zero.
-        // SAFETY: `Pid` is a transparent wrapper of `struct pid`; the caller transfers the reference.
+        // SAFETY: `PidRef` is a transparent wrapper of `struct pid`; the caller transfers the
+        // reference.
         NonNull::new(ptr.cast::<Self>()).map(|pid| unsafe { ARef::from_raw(pid) })
     }
 
@@ -73,23 +105,26 @@ impl Pid {
     /// # Safety
     ///
     /// `ptr` points to a `struct pid` holding a reference that lasts for `'a`.
+    #[inline]
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::pid) -> &'a Self {
-        // SAFETY: `Pid` is a transparent wrapper of `struct pid`; the caller guarantees validity.
+        // SAFETY: `PidRef` is a transparent wrapper of `struct pid`; the caller guarantees
+        // validity.
         unsafe { &*ptr.cast::<Self>() }
     }
 
+    #[inline]
     pub(crate) fn as_ptr(&self) -> *mut bindings::pid {
         self.0.get()
     }
 
-    /// The pid that has number `nr` in the caller's active pid namespace, as `pidfd_open(2)`
-    /// looks it up.
+    /// The pid that has number `nr` in the caller's active pid namespace (`find_get_pid()`).
+    #[inline]
     pub(crate) fn find_in_current_ns(nr: i32) -> Option<ARef<Self>> {
         // SAFETY: `find_get_pid` accepts any number and returns a new reference or null.
         unsafe { Self::from_owned_raw(bindings::find_get_pid(nr)) }
     }
 
-    /// The pid that has number `nr` in `ns`.
+    /// The pid that has number `nr` in `ns` (`find_pid_ns()`).
     pub(crate) fn find_in_ns(nr: i32, ns: &PidNamespace) -> Option<ARef<Self>> {
         let _rcu = rcu::read_lock();
         // SAFETY: `ns` is valid and the RCU read lock is held, as `find_pid_ns` requires.
@@ -100,46 +135,50 @@ impl Pid {
         unsafe { Self::from_owned_raw(helpers::pidfd_open_get_pid(pid)) }
     }
 
-    fn has_task(&self, ty: bindings::pid_type) -> bool {
+    /// Whether a task is attached to the pid as `ty` (`pid_has_task()`).
+    #[inline]
+    pub(crate) fn has_task(&self, ty: PidType) -> bool {
         // SAFETY: The pid is valid (type invariants); `pid_has_task` only reads a list head.
-        unsafe { helpers::pidfd_open_pid_has_task(self.as_ptr(), ty) }
+        unsafe { helpers::pidfd_open_pid_has_task(self.as_ptr(), ty.as_raw()) }
     }
 
-    /// Whether the pid still has its task: the process (or thread) is running or a zombie, not
-    /// reaped.
-    pub(crate) fn is_alive(&self) -> bool {
-        self.has_task(bindings::pid_type_PIDTYPE_PID)
+    /// The task attached to the pid as `ty`, for as long as the RCU read lock `_rcu` is held
+    /// (`pid_task()`).
+    #[inline]
+    pub(crate) fn task<'a>(&'a self, _rcu: &'a rcu::Guard, ty: PidType) -> Option<&'a Task> {
+        // SAFETY: The pid is valid and the RCU read lock is held, as `pid_task` requires.
+        let task = unsafe { bindings::pid_task(self.as_ptr(), ty.as_raw()) };
+        // SAFETY: A task found under the RCU read lock stays valid until it is dropped, which the
+        // returned lifetime enforces; `Task` is a transparent wrapper of `task_struct`.
+        NonNull::new(task).map(|task| unsafe { &*task.as_ptr().cast::<Task>() })
     }
 
-    /// Checks that the pid belongs to a thread-group leader that has not been reaped, as the
-    /// kernel's `pidfd_prepare` does: `ESRCH` once reaped, `ENOENT` for any other thread.
-    ///
-    /// It decides under the pid's `wait_pidfd` lock, because while that is held the leader's
-    /// thread-group linkage cannot be removed: a live pid without it was never a leader.
-    pub(crate) fn check_live_leader(&self) -> Result {
-        // SAFETY: The pid is valid (type invariants) and `alloc_pid` initialised its
-        // `wait_pidfd` lock, which lives as long as the pid, so at least as long as `&self`.
-        let lock = unsafe {
-            Lock::<(), SpinLockIrqBackend>::from_raw(&raw mut (*self.as_ptr()).wait_pidfd.lock)
-        };
-        let _guard = lock.lock();
-        if !self.is_alive() {
-            return Err(ESRCH);
-        }
-        if !self.has_task(bindings::pid_type_PIDTYPE_TGID) {
-            return Err(ENOENT);
-        }
-        Ok(())
+    /// A reference to the task attached to the pid as `ty` (`get_pid_task()`).
+    #[inline]
+    pub(crate) fn get_task(&self, ty: PidType) -> Option<ARef<Task>> {
+        // SAFETY: The pid is valid; `get_pid_task` returns a new task reference or null.
+        let task = unsafe { bindings::get_pid_task(self.as_ptr(), ty.as_raw()) };
+        // SAFETY: The reference is ours; `Task` is a transparent wrapper of `task_struct`.
+        NonNull::new(task.cast::<Task>()).map(|task| unsafe { ARef::from_raw(task) })
     }
 
-    /// The pid's number in `ns`, or 0 when it has none there. Numbers stay readable after the
-    /// process is reaped, so callers check liveness separately.
+    /// The pid's number in `ns`, or 0 when it has none there (`pid_nr_ns()`). Numbers stay
+    /// readable after the process is reaped.
+    #[inline]
     pub(crate) fn nr_in_ns(&self, ns: &PidNamespace) -> i32 {
         // SAFETY: Both are valid; `pid_nr_ns` only reads them.
         unsafe { bindings::pid_nr_ns(self.as_ptr(), ns.as_ptr()) }
     }
 
+    /// The pid's number in the caller's active pid namespace, or 0 (`pid_vnr()`).
+    #[inline]
+    pub(crate) fn vnr(&self) -> i32 {
+        // SAFETY: The pid is valid; `pid_vnr` only reads it and the caller's namespace.
+        unsafe { bindings::pid_vnr(self.as_ptr()) }
+    }
+
     /// The level of the pid's own namespace: it has a number in that many ancestors too.
+    #[inline]
     fn level(&self) -> u32 {
         // SAFETY: The pid is valid; its level never changes.
         unsafe { (*self.as_ptr()).level }
@@ -147,158 +186,72 @@ impl Pid {
 
     /// The pid's `struct upid` for the namespace level `level`, if it has one there.
     fn upid(&self, level: u32) -> Option<&bindings::upid> {
+        if level > self.level() {
+            return None;
+        }
         // SAFETY: `numbers` has `level() + 1` entries, written once by `alloc_pid` and kept for
         // the pid's lifetime.
-        (level <= self.level())
-            .then(|| unsafe { &*(*self.as_ptr()).numbers.as_ptr().add(level as usize) })
+        Some(unsafe { &*(*self.as_ptr()).numbers.as_ptr().add(level as usize) })
     }
 
-    /// The pid's numbers in the namespaces below `ns`, outermost first, as `NSpid:` lists them
-    /// after the number in `ns`. Empty unless the pid has a number in `ns`.
+    /// Whether the pid has a number in `ns`, which is the same as its namespace being `ns` or a
+    /// descendant of it.
+    pub(crate) fn is_visible_in(&self, ns: &PidNamespace) -> bool {
+        self.upid(ns_level(ns))
+            .is_some_and(|upid| upid.ns == ns.as_ptr())
+    }
+
+    /// The pid's numbers in the namespaces below `ns`, outermost first (as `NSpid:` lists them
+    /// after the number in `ns`). Empty unless the pid has a number in `ns`.
     pub(crate) fn nrs_below(&self, ns: &PidNamespace) -> impl Iterator<Item = i32> + '_ {
-        // SAFETY: A namespace's level never changes.
-        let ns_level = unsafe { (*ns.as_ptr()).level };
-        let first = if self.nr_in_ns(ns) > 0 {
-            ns_level + 1
+        let first = if self.is_visible_in(ns) {
+            ns_level(ns) + 1
         } else {
             self.level() + 1
         };
         (first..=self.level()).filter_map(move |level| self.upid(level).map(|upid| upid.nr))
     }
 
-    /// Whether the pid's namespace is the caller's active pid namespace or a descendant of it,
-    /// which is the same as having a number there: the rule of the kernel's
-    /// `access_pidfd_pidns()` and `pid_in_current_pidns()`.
-    pub(crate) fn is_in_current_ns_tree(&self) -> bool {
-        let current = kernel::current!();
-        let Some(ns) = current.active_pid_ns() else {
-            return false;
+    /// Runs `f` with the pid's `wait_pidfd` lock held, the lock under which the kernel attaches
+    /// and detaches a thread-group leader's tasks.
+    pub(crate) fn with_wait_lock<R>(&self, f: impl FnOnce() -> R) -> R {
+        // SAFETY: The pid is valid (type invariants) and `alloc_pid` initialised its `wait_pidfd`
+        // lock, which lives as long as the pid, so at least as long as `&self`.
+        let lock = unsafe {
+            Lock::<(), SpinLockIrqBackend>::from_raw(&raw mut (*self.as_ptr()).wait_pidfd.lock)
         };
-        // SAFETY: A namespace's level never changes.
-        let level = unsafe { (*ns.as_ptr()).level };
-        self.upid(level).is_some_and(|upid| upid.ns == ns.as_ptr())
+        let _guard = lock.lock();
+        f()
     }
 
-    /// The wait queue the kernel wakes when the process exits and when it is reaped.
-    pub(crate) fn wait_queue(&self) -> *mut bindings::wait_queue_head {
-        // SAFETY: The pid is valid (type invariants); the queue lives as long as the pid.
-        unsafe { &raw mut (*self.as_ptr()).wait_pidfd }
+    /// Registers `file`'s poll waiter on the pid's `wait_pidfd` queue, which the kernel wakes when
+    /// the process exits and when it is reaped.
+    ///
+    /// # Safety
+    ///
+    /// `table` is null or a valid poll table for the duration of the call, and `file` holds a
+    /// reference to this pid until the VFS has removed the file's poll entries (it does so before
+    /// releasing a file).
+    #[inline]
+    pub(crate) unsafe fn poll_wait(&self, file: &File, table: *mut bindings::poll_table) {
+        // SAFETY: The queue lives as long as the pid, which outlives the poll entries (see
+        // above); `table` is null or valid.
+        unsafe { bindings::poll_wait(file.as_ptr(), &raw mut (*self.as_ptr()).wait_pidfd, table) }
     }
 
-    /// What `poll` reports on a pidfd of this pid, by the rule of the kernel's own pidfds:
-    /// readable once the whole thread group has exited, hung up as well once reaped. A leader
-    /// that exits before its other threads does not count as exited until the last one has.
-    pub(crate) fn exit_poll_events(&self) -> u32 {
-        let _rcu = rcu::read_lock();
-        // SAFETY: The pid is valid and the RCU read lock is held, as `pid_task` requires.
-        let task = unsafe { bindings::pid_task(self.as_ptr(), bindings::pid_type_PIDTYPE_PID) };
-        if task.is_null() {
-            return bindings::POLLIN | bindings::POLLRDNORM | bindings::POLLHUP;
-        }
-        // SAFETY: RCU keeps the task alive; both helpers only read it and its thread group.
-        let exited = unsafe {
-            helpers::pidfd_open_task_exit_state(task) != 0
-                && !helpers::pidfd_open_delay_group_leader(task)
-        };
-        if exited {
-            bindings::POLLIN | bindings::POLLRDNORM
-        } else {
-            0
-        }
-    }
-
-    /// Sends `sig` to the process as `pidfd_send_signal(2)` does without siginfo: `EINVAL` if
-    /// the process is outside the caller's pid namespace tree, then `kill_pid` with the kernel's
-    /// permission check for the caller (`ESRCH` once reaped, `EINVAL` for an invalid signal,
-    /// `EPERM`), which also builds the `SI_USER` siginfo.
-    pub(crate) fn send_signal(&self, sig: i32) -> Result {
-        if !self.is_in_current_ns_tree() {
-            return Err(EINVAL);
-        }
+    /// Sends `sig` to the process, as the caller and with the kernel's permission check
+    /// (`kill_pid()`): `ESRCH` once reaped, `EINVAL` for an invalid signal, `EPERM`. The signal
+    /// carries `SI_USER` siginfo with the caller's pid and uid.
+    #[inline]
+    pub(crate) fn kill(&self, sig: i32) -> Result {
         // SAFETY: The pid is valid; `priv = 0` asks for the permission check.
         to_result(unsafe { bindings::kill_pid(self.as_ptr(), sig, 0) })
     }
-
-    /// The task that has this pid now, if not yet reaped.
-    fn task(&self) -> Option<ARef<Task>> {
-        // SAFETY: The pid is valid; `get_pid_task` returns a new task reference or null.
-        let task = unsafe { bindings::get_pid_task(self.as_ptr(), bindings::pid_type_PIDTYPE_PID) };
-        // SAFETY: The reference is ours; `Task` is a transparent wrapper of `task_struct`.
-        NonNull::new(task.cast::<Task>()).map(|task| unsafe { ARef::from_raw(task) })
-    }
-
-    /// Whether `task` still has this pid: false once it was reaped or, after an exec by
-    /// another thread, gave the pid to that thread.
-    fn is_owned_by(&self, task: &Task) -> bool {
-        let _rcu = rcu::read_lock();
-        // SAFETY: The pid is valid and the RCU read lock is held.
-        unsafe {
-            bindings::pid_task(self.as_ptr(), bindings::pid_type_PIDTYPE_PID) == task.as_ptr()
-        }
-    }
-
-    /// The fields of `PIDFD_GET_INFO` that `struct pidfd_open_info` has, filled as the kernel
-    /// fills them: numbers in the caller's pid namespace, credentials in its user namespace.
-    /// `EREMOTE` outside the caller's pid namespace tree, `ESRCH` once reaped.
-    pub(crate) fn info(&self) -> Result<PidfdOpenInfo> {
-        if !self.is_in_current_ns_tree() {
-            return Err(EREMOTE);
-        }
-        loop {
-            let task = self.task().ok_or(ESRCH)?;
-            let mut info = fill_creds(&task);
-            #[cfg(CONFIG_CGROUPS)]
-            {
-                let _rcu = rcu::read_lock();
-                // SAFETY: The task is referenced and the RCU read lock is held.
-                info.cgroupid = unsafe { helpers::pidfd_open_task_dfl_cgroup_id(task.as_ptr()) };
-                info.mask |= crate::uapi::PIDFD_OPEN_INFO_CGROUPID;
-            }
-            // Numbers last, as the kernel does, to keep them as fresh as possible.
-            // SAFETY: The task is referenced.
-            info.ppid = unsafe { helpers::pidfd_open_task_ppid_vnr(task.as_ptr()) } as u32;
-            info.tgid = task.tgid_nr_ns(None) as u32;
-            // SAFETY: The pid is valid.
-            info.pid = unsafe { bindings::pid_vnr(self.as_ptr()) } as u32;
-            info.mask |= PIDFD_OPEN_INFO_PID;
-            // The task was reaped, or lost the pid to an exec'ing thread, while we looked:
-            // start over, as the kernel does.
-            if info.tgid != 0 && self.is_owned_by(&task) {
-                return Ok(info);
-            }
-        }
-    }
 }
 
-/// The credentials of `task`, mapped into the caller's user namespace.
-///
-/// Unmapped ids become the overflow id (65534), as `PIDFD_GET_INFO` reports them: hence
-/// `from_kuid_munged` rather than `Kuid::into_uid_in_current_ns`, which gives -1.
-fn fill_creds(task: &Task) -> PidfdOpenInfo {
-    // SAFETY: The task is referenced; `get_task_cred` returns a new credential reference.
-    let cred = unsafe { bindings::get_task_cred(task.as_ptr()) };
-    // SAFETY: The reference is ours; `Credential` is a transparent wrapper of `struct cred`, and
-    // `get_task_cred` never returns null for a referenced task.
-    let cred: ARef<Credential> =
-        unsafe { ARef::from_raw(NonNull::new_unchecked(cred.cast_mut().cast())) };
-    // SAFETY: `current_user_ns` has no requirements.
-    let ns = unsafe { bindings::current_user_ns() };
-    // SAFETY: The credential is referenced and immutable; the namespace is the caller's own.
-    unsafe {
-        let c = &*cred.as_ptr();
-        let uid = |kuid| bindings::from_kuid_munged(ns, kuid);
-        let gid = |kgid| bindings::from_kgid_munged(ns, kgid);
-        PidfdOpenInfo {
-            mask: PIDFD_OPEN_INFO_CREDS,
-            ruid: uid(c.uid),
-            rgid: gid(c.gid),
-            euid: uid(c.euid),
-            egid: gid(c.egid),
-            suid: uid(c.suid),
-            sgid: gid(c.sgid),
-            fsuid: uid(c.fsuid),
-            fsgid: gid(c.fsgid),
-            ..Default::default()
-        }
-    }
+/// The level of `ns` in the tree of pid namespaces (0: the initial one).
+#[inline]
+fn ns_level(ns: &PidNamespace) -> u32 {
+    // SAFETY: A namespace's level is set at creation and never changes.
+    unsafe { (*ns.as_ptr()).level }
 }

@@ -24,8 +24,10 @@
 //! sharing one dentry would avoid only through functions that 7.3 does not export
 //! (`alloc_file_clone()`), or by pointing a long-lived inode at this module's tables.
 
+use core::ptr::NonNull;
 use kernel::{
     bindings,
+    cred::Credential,
     ffi::{
         c_char,
         c_int,
@@ -44,19 +46,29 @@ use kernel::{
         seq_print,
         SeqFile, //
     },
-    sync::aref::ARef,
+    sync::{
+        aref::ARef,
+        rcu, //
+    },
+    task::Task,
     types::ForeignOwnable,
 };
 
 use crate::{
     file::take_new_file,
-    pid::Pid,
+    helpers,
+    pid::{
+        PidRef,
+        PidType, //
+    },
     uapi::{
         user_arg,
         PidfdOpenInfo,
         PidfdSignalArgs,
         PIDFD_IOC_GET_INFO,
-        PIDFD_IOC_SEND_SIGNAL, //
+        PIDFD_IOC_SEND_SIGNAL,
+        PIDFD_OPEN_INFO_CREDS,
+        PIDFD_OPEN_INFO_PID, //
     },
     vfs::FileObjects,
     AssertSync,
@@ -89,9 +101,10 @@ static PIDFD_FOPS: AssertSync<bindings::file_operations> = AssertSync(bindings::
     ..pin_init::zeroed()
 });
 
-/// Makes a new pidfd file for `pid`. The caller has checked that `pid` is a live thread-group
-/// leader.
-pub(crate) fn new_pidfd(pid: ARef<Pid>) -> Result<ARef<File>> {
+/// Makes a new pidfd for `pid`, which must be a live thread-group leader: `ESRCH` once reaped,
+/// `ENOENT` for any other thread.
+pub(crate) fn new_pidfd(pid: ARef<PidRef>) -> Result<ARef<File>> {
+    check_live_leader(&pid)?;
     let pid = pid.into_foreign();
     // SAFETY: The name is a C string and the table is static; the file takes `pid` as its private
     // data, which `pidfd_release` takes back.
@@ -106,16 +119,16 @@ pub(crate) fn new_pidfd(pid: ARef<Pid>) -> Result<ARef<File>> {
     // SAFETY: `anon_inode_getfile` returns a new file with one reference, or an error.
     unsafe { take_new_file(file) }.inspect_err(|_| {
         // SAFETY: No file was made, so the reference from `into_foreign` is still ours.
-        drop(unsafe { ARef::<Pid>::from_foreign(pid) });
+        drop(unsafe { ARef::<PidRef>::from_foreign(pid) });
     })
 }
 
 /// The pid behind `file` if it is a pidfd: one this module made, or a native one (pidfs).
-pub(crate) fn pid_of(file: &LocalFile) -> Option<&Pid> {
+pub(crate) fn pid_of(file: &LocalFile) -> Option<&PidRef> {
     if core::ptr::eq(file.fops(), &PIDFD_FOPS.0) {
         // SAFETY: The file is ours (see the module documentation), so its private data is a pid
         // reference, held until release, which cannot run while the file is borrowed.
-        return Some(unsafe { <ARef<Pid>>::borrow(file.private_data()) });
+        return Some(unsafe { <ARef<PidRef>>::borrow(file.private_data()) });
     }
     native_pid_of(file)
 }
@@ -128,7 +141,7 @@ pub(crate) fn pid_of(file: &LocalFile) -> Option<&Pid> {
 /// open pidfd, which pins the inode. A pidfs change that stored anything else there would make
 /// the native cases of `translate_test` return another process's directory or fail, which they
 /// assert against.
-fn native_pid_of(file: &LocalFile) -> Option<&Pid> {
+fn native_pid_of(file: &LocalFile) -> Option<&PidRef> {
     let inode = file.inode();
     if inode.super_block().magic() != bindings::PID_FS_MAGIC as usize {
         return None;
@@ -139,7 +152,7 @@ fn native_pid_of(file: &LocalFile) -> Option<&Pid> {
     }
     // SAFETY: See above: a pidfs inode's private data is a pid it holds a reference to, and the
     // borrowed file keeps the inode alive.
-    Some(unsafe { Pid::from_raw(pid.cast()) })
+    Some(unsafe { PidRef::from_raw(pid.cast()) })
 }
 
 /// The pid of a file whose `f_op` is [`PIDFD_FOPS`].
@@ -147,13 +160,13 @@ fn native_pid_of(file: &LocalFile) -> Option<&Pid> {
 /// # Safety
 ///
 /// `file` is a file made by [`new_pidfd`], referenced for `'a`.
-unsafe fn ours<'a>(file: *mut bindings::file) -> (&'a File, &'a Pid) {
+unsafe fn ours<'a>(file: *mut bindings::file) -> (&'a File, &'a PidRef) {
     // SAFETY: The caller guarantees that the file is referenced for `'a`; made by `new_pidfd`, it
     // holds a pid reference in its private data until release.
     unsafe {
         (
             File::from_raw_file(file),
-            <ARef<Pid>>::borrow((*file).private_data),
+            <ARef<PidRef>>::borrow((*file).private_data),
         )
     }
 }
@@ -163,10 +176,13 @@ unsafe fn ours<'a>(file: *mut bindings::file) -> (&'a File, &'a Pid) {
 /// # Safety
 ///
 /// Called by the VFS, once, for a file made by [`new_pidfd`].
-unsafe extern "C" fn pidfd_release(_inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+unsafe extern "C" fn pidfd_release(
+    _inode: *mut bindings::inode,
+    file: *mut bindings::file,
+) -> c_int {
     // SAFETY: `new_pidfd` stored an owned pid reference as the private data, and this is the only
     // place that takes it back.
-    drop(unsafe { ARef::<Pid>::from_foreign((*file).private_data) });
+    drop(unsafe { ARef::<PidRef>::from_foreign((*file).private_data) });
     0
 }
 
@@ -181,10 +197,10 @@ unsafe extern "C" fn pidfd_poll(
 ) -> bindings::__poll_t {
     // SAFETY: `file` is ours and referenced.
     let (file, pid) = unsafe { ours(file) };
-    // SAFETY: The queue lives as long as the pid, which the file keeps until release, and the
-    // VFS removes every poll entry of a file before releasing it.
-    unsafe { bindings::poll_wait(file.as_ptr(), pid.wait_queue(), pts) };
-    pid.exit_poll_events()
+    // SAFETY: `pts` is null or valid for the call, and the file keeps its pid until release,
+    // which the VFS runs only after removing the file's poll entries.
+    unsafe { pid.poll_wait(file, pts) };
+    exit_poll_events(pid)
 }
 
 /// `unlocked_ioctl`: `PIDFD_IOC_SEND_SIGNAL` and `PIDFD_IOC_GET_INFO`.
@@ -195,27 +211,27 @@ unsafe extern "C" fn pidfd_poll(
 unsafe extern "C" fn pidfd_ioctl(file: *mut bindings::file, cmd: c_uint, arg: c_ulong) -> c_long {
     // SAFETY: `file` is ours and referenced.
     let (_, pid) = unsafe { ours(file) };
-    match ioctl(pid, cmd, arg as usize) {
+    match ioctl(pid, cmd, arg) {
         Ok(()) => 0,
         Err(err) => err.to_errno() as c_long,
     }
 }
 
-fn ioctl(pid: &Pid, cmd: u32, arg: usize) -> Result {
+fn ioctl(pid: &PidRef, cmd: u32, arg: usize) -> Result {
     match cmd {
         PIDFD_IOC_SEND_SIGNAL => {
             let args: PidfdSignalArgs = user_arg::<PidfdSignalArgs>(arg).reader().read()?;
             if args.flags != 0 {
                 return Err(EINVAL);
             }
-            pid.send_signal(args.sig)
+            send_signal(pid, args.sig)
         }
         PIDFD_IOC_GET_INFO => {
             let (mut reader, mut writer) = user_arg::<PidfdOpenInfo>(arg).reader_writer();
             // The input mask is ignored, but read as the kernel reads it, so that an unreadable
             // argument fails with EFAULT before anything else.
             reader.read::<u64>()?;
-            writer.write(&pid.info()?)
+            writer.write(&info(pid)?)
         }
         _ => Err(ENOTTY),
     }
@@ -244,8 +260,12 @@ unsafe extern "C" fn pidfd_show_fdinfo(m: *mut bindings::seq_file, file: *mut bi
 
 /// Numbers in the pid namespace of the procfs instance being read, -1 once reaped, 0 when not
 /// visible there.
-fn show_fdinfo(m: &SeqFile, pid: &Pid, ns: &PidNamespace) {
-    let nr = if pid.is_alive() { pid.nr_in_ns(ns) } else { -1 };
+fn show_fdinfo(m: &SeqFile, pid: &PidRef, ns: &PidNamespace) {
+    let nr = if pid.has_task(PidType::Pid) {
+        pid.nr_in_ns(ns)
+    } else {
+        -1
+    };
     seq_print!(m, "Pid:\t{nr}\n");
     if cfg!(CONFIG_PID_NS) {
         seq_print!(m, "NSpid:\t{nr}");
@@ -255,5 +275,129 @@ fn show_fdinfo(m: &SeqFile, pid: &Pid, ns: &PidNamespace) {
             }
         }
         seq_print!(m, "\n");
+    }
+}
+
+/// Checks that `pid` belongs to a thread-group leader that has not been reaped, as the kernel's
+/// `pidfd_prepare()` does: `ESRCH` once reaped, `ENOENT` for any other thread.
+///
+/// It decides under the pid's `wait_pidfd` lock, because while that is held the leader's
+/// thread-group linkage cannot be removed: a live pid without it was never a leader.
+fn check_live_leader(pid: &PidRef) -> Result {
+    pid.with_wait_lock(|| {
+        if !pid.has_task(PidType::Pid) {
+            return Err(ESRCH);
+        }
+        if !pid.has_task(PidType::Tgid) {
+            return Err(ENOENT);
+        }
+        Ok(())
+    })
+}
+
+/// What `poll` reports, by the rule of the kernel's own pidfds: readable once the whole thread
+/// group has exited, hung up as well once reaped. A leader that exits before its other threads
+/// does not count as exited until the last one has.
+fn exit_poll_events(pid: &PidRef) -> bindings::__poll_t {
+    let rcu = rcu::read_lock();
+    let Some(task) = pid.task(&rcu, PidType::Pid) else {
+        return bindings::POLLIN | bindings::POLLRDNORM | bindings::POLLHUP;
+    };
+    // SAFETY: RCU keeps the task alive; both helpers only read it and its thread group.
+    let exited = unsafe {
+        helpers::pidfd_open_task_exit_state(task.as_ptr()) != 0
+            && !helpers::pidfd_open_delay_group_leader(task.as_ptr())
+    };
+    if exited {
+        bindings::POLLIN | bindings::POLLRDNORM
+    } else {
+        0
+    }
+}
+
+/// Whether `pid` is visible from the caller: its namespace is the caller's active pid namespace
+/// or a descendant of it, the rule of the kernel's `access_pidfd_pidns()` and
+/// `pid_in_current_pidns()`.
+fn is_visible_to_caller(pid: &PidRef) -> bool {
+    let current = kernel::current!();
+    current
+        .active_pid_ns()
+        .is_some_and(|ns| pid.is_visible_in(ns))
+}
+
+/// `PIDFD_IOC_SEND_SIGNAL`: as `pidfd_send_signal(2)` without siginfo, in its order: `EINVAL` if
+/// the process is not visible to the caller, then the kernel's checks of `kill_pid()`.
+fn send_signal(pid: &PidRef, sig: i32) -> Result {
+    if !is_visible_to_caller(pid) {
+        return Err(EINVAL);
+    }
+    pid.kill(sig)
+}
+
+/// `PIDFD_IOC_GET_INFO`: the fields of `PIDFD_GET_INFO` that `struct pidfd_open_info` has, filled
+/// as the kernel fills them: numbers in the caller's pid namespace, credentials in its user
+/// namespace. `EREMOTE` when the process is not visible to the caller, `ESRCH` once reaped.
+fn info(pid: &PidRef) -> Result<PidfdOpenInfo> {
+    if !is_visible_to_caller(pid) {
+        return Err(EREMOTE);
+    }
+    loop {
+        let task = pid.get_task(PidType::Pid).ok_or(ESRCH)?;
+        let mut info = creds_of(&task);
+        #[cfg(CONFIG_CGROUPS)]
+        {
+            let _rcu = rcu::read_lock();
+            // SAFETY: The task is referenced and the RCU read lock is held.
+            info.cgroupid = unsafe { helpers::pidfd_open_task_dfl_cgroup_id(task.as_ptr()) };
+            info.mask |= crate::uapi::PIDFD_OPEN_INFO_CGROUPID;
+        }
+        // Numbers last, as the kernel does, to keep them as fresh as possible.
+        // SAFETY: The task is referenced.
+        info.ppid = unsafe { helpers::pidfd_open_task_ppid_vnr(task.as_ptr()) } as u32;
+        info.tgid = task.tgid_nr_ns(None) as u32;
+        info.pid = pid.vnr() as u32;
+        info.mask |= PIDFD_OPEN_INFO_PID;
+        // The task was reaped, or lost the pid to an exec'ing thread, while we looked: start
+        // over, as the kernel does.
+        let rcu = rcu::read_lock();
+        let still_owned = pid
+            .task(&rcu, PidType::Pid)
+            .is_some_and(|now| core::ptr::eq(now, &*task));
+        if info.tgid != 0 && still_owned {
+            return Ok(info);
+        }
+    }
+}
+
+/// The credentials of `task`, mapped into the caller's user namespace.
+///
+/// Unmapped ids become the overflow id (65534), as `PIDFD_GET_INFO` reports them: hence
+/// `from_kuid_munged` rather than `Kuid::into_uid_in_current_ns`, which gives -1.
+fn creds_of(task: &Task) -> PidfdOpenInfo {
+    // SAFETY: The task is referenced; `get_task_cred` returns a new credential reference.
+    let cred = unsafe { bindings::get_task_cred(task.as_ptr()) };
+    // SAFETY: The reference is ours; `Credential` is a transparent wrapper of `struct cred`, and
+    // `get_task_cred` never returns null for a referenced task.
+    let cred: ARef<Credential> =
+        unsafe { ARef::from_raw(NonNull::new_unchecked(cred.cast_mut().cast())) };
+    // SAFETY: `current_user_ns` has no requirements.
+    let ns = unsafe { bindings::current_user_ns() };
+    // SAFETY: The credential is referenced and immutable; the namespace is the caller's own.
+    unsafe {
+        let c = &*cred.as_ptr();
+        let uid = |kuid| bindings::from_kuid_munged(ns, kuid);
+        let gid = |kgid| bindings::from_kgid_munged(ns, kgid);
+        PidfdOpenInfo {
+            mask: PIDFD_OPEN_INFO_CREDS,
+            ruid: uid(c.uid),
+            rgid: gid(c.gid),
+            euid: uid(c.euid),
+            egid: gid(c.egid),
+            suid: uid(c.suid),
+            sgid: gid(c.sgid),
+            fsuid: uid(c.fsuid),
+            fsgid: gid(c.fsgid),
+            ..Default::default()
+        }
     }
 }

@@ -33,7 +33,10 @@ use kernel::{
 };
 
 use crate::{
-    pid::Pid,
+    pid::{
+        PidRef,
+        PidType, //
+    },
     pidfd,
     vfs::{
         self,
@@ -159,7 +162,7 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     let root = ProcRoot::from_file(&proc_file).ok_or(EINVAL)?;
     let pid = pidfd::pid_of(&pidfd_file).ok_or(EINVAL)?;
 
-    if !pid.is_alive() {
+    if !pid.has_task(PidType::Pid) {
         return Err(ESRCH);
     }
     let nr = pid.nr_in_ns(root.ns);
@@ -168,7 +171,7 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     }
     let dir = root.open_pid_dir(nr);
     smp_mb(Read);
-    if !pid.is_alive() {
+    if !pid.has_task(PidType::Pid) {
         // Also when the open failed: a reaped process is ESRCH, whatever the open of a number
         // that has just become free said.
         return Err(ESRCH);
@@ -196,12 +199,11 @@ pub(crate) fn procfd_to_pidfd(procfd: i32) -> Result<ARef<File>> {
         .filter(ProcPidDir::is_process_dir)
         .ok_or(EBADF)?;
 
-    let pid = Pid::find_in_ns(dir.nr, dir.ns).ok_or(ESRCH)?;
+    let pid = PidRef::find_in_ns(dir.nr, dir.ns).ok_or(ESRCH)?;
     smp_mb(Read);
     if !dir.is_current() {
         return Err(ESRCH);
     }
-    pid.check_live_leader()?;
     pidfd::new_pidfd(pid)
 }
 
