@@ -40,14 +40,15 @@ KSELFTEST_INSTALL := build/kselftest
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules install help rust-analyzer format lint check run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
+.PHONY: all modules install install-stock help rust-analyzer format lint check run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
 
 all: modules
 
 help:
 	@echo 'Targets:'
 	@echo '  all, modules   build $(MO)/rust/pidfd_open.ko against KDIR (now: $(KDIR))'
-	@echo '  install        install the module (modules_install) and the udev rule (root)'
+	@echo '  install        install the module (modules_install, depmod) and the udev rule (root)'
+	@echo '  install-stock  build for Debian'"'"'s stock kernel (scripts/stock-kernel) and install (root)'
 	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
 	@echo '  bench          benchmark against native pidfds and the /proc idioms; writes bench.json'
 	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info")'
@@ -72,10 +73,21 @@ kdir-check:
 modules: kdir-check
 	$(KBUILD) $(KBUILD_ARGS) modules
 
+# modules_install puts the module in /lib/modules/<release>/updates/; depmod
+# makes modprobe find it.
 install: modules
 	$(KBUILD) modules_install
+	depmod -a $$(cat $(KDIR)/include/config/kernel.release)
 	install -D -m 0644 udev/60-pidfd_open.rules $(DESTDIR)/etc/udev/rules.d/60-pidfd_open.rules
 	@if command -v udevadm >/dev/null; then udevadm control --reload; fi
+
+# For a Debian machine running the stock kernel: prepare the module tree for
+# that kernel (scripts/stock-kernel), build against it and install.
+install-stock:
+	@release=$$(bash -c 'source scripts/lib.sh && echo $$STOCK_RELEASE'); \
+	[ "$$(uname -r)" = "$$release" ] || \
+		echo "warning: this machine runs $$(uname -r), not $$release: the module will not load until it boots $$release" >&2
+	$(MAKE) KDIR=$$(scripts/build-kernel stock) MO=build/module-stock install
 
 rust-analyzer: kdir-check
 	$(KBUILD) rust-analyzer
