@@ -4,10 +4,8 @@
  * functions and macros without a helper in the 7.3 kernel crate (get_pid,
  * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id,
  * QSTR_LEN for lookup_noperm_unlocked). Each only forwards its arguments.
- *
- * task_struct fields are read here too: the 7.3 bindings lay task_struct out
- * differently from C (bindgen sees an empty sched_statistics), so the Rust side
- * must not dereference it.
+ * Struct fields are read on the Rust side, whose bindings lay the structs out
+ * as C does (rust/task.rs says how task_struct's was checked).
  */
 #include <linux/cgroup.h>
 #include <linux/dcache.h>
@@ -38,11 +36,6 @@ struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int 
 						 struct dentry *base)
 {
 	return lookup_noperm_unlocked(&QSTR_LEN(name, len), base);
-}
-
-int pidfd_open_task_exit_state(struct task_struct *task)
-{
-	return READ_ONCE(task->exit_state);
 }
 
 bool pidfd_open_delay_group_leader(struct task_struct *task)

@@ -12,7 +12,6 @@ bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type);
 struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb);
 struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
 						 struct dentry *base);
-int pidfd_open_task_exit_state(struct task_struct *task);
 bool pidfd_open_delay_group_leader(struct task_struct *task);
 pid_t pidfd_open_task_ppid_vnr(struct task_struct *task);
 #ifdef CONFIG_CGROUPS

@@ -21,7 +21,6 @@ extern "C" {
         len: ffi::c_uint,
         base: *mut bindings::dentry,
     ) -> *mut bindings::dentry;
-    pub(crate) fn pidfd_open_task_exit_state(task: *mut bindings::task_struct) -> i32;
     pub(crate) fn pidfd_open_delay_group_leader(task: *mut bindings::task_struct) -> bool;
     pub(crate) fn pidfd_open_task_ppid_vnr(task: *mut bindings::task_struct) -> bindings::pid_t;
     #[cfg(CONFIG_CGROUPS)]

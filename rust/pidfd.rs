@@ -56,11 +56,11 @@ use kernel::{
 
 use crate::{
     file::take_new_file,
-    helpers,
     pid::{
         PidRef,
         PidType, //
     },
+    task::TaskExt,
     uapi::{
         user_arg,
         PidfdOpenInfo,
@@ -303,12 +303,7 @@ fn exit_poll_events(pid: &PidRef) -> bindings::__poll_t {
     let Some(task) = pid.task(&rcu, PidType::Pid) else {
         return bindings::POLLIN | bindings::POLLRDNORM | bindings::POLLHUP;
     };
-    // SAFETY: RCU keeps the task alive; both helpers only read it and its thread group.
-    let exited = unsafe {
-        helpers::pidfd_open_task_exit_state(task.as_ptr()) != 0
-            && !helpers::pidfd_open_delay_group_leader(task.as_ptr())
-    };
-    if exited {
+    if task.has_exited() && !task.is_delayed_group_leader() {
         bindings::POLLIN | bindings::POLLRDNORM
     } else {
         0
@@ -346,14 +341,11 @@ fn info(pid: &PidRef) -> Result<PidfdOpenInfo> {
         let mut info = creds_of(&task);
         #[cfg(CONFIG_CGROUPS)]
         {
-            let _rcu = rcu::read_lock();
-            // SAFETY: The task is referenced and the RCU read lock is held.
-            info.cgroupid = unsafe { helpers::pidfd_open_task_dfl_cgroup_id(task.as_ptr()) };
+            info.cgroupid = task.dfl_cgroup_id(&rcu::read_lock());
             info.mask |= crate::uapi::PIDFD_OPEN_INFO_CGROUPID;
         }
         // Numbers last, as the kernel does, to keep them as fresh as possible.
-        // SAFETY: The task is referenced.
-        info.ppid = unsafe { helpers::pidfd_open_task_ppid_vnr(task.as_ptr()) } as u32;
+        info.ppid = task.ppid_vnr() as u32;
         info.tgid = task.tgid_nr_ns(None) as u32;
         info.pid = pid.vnr() as u32;
         info.mask |= PIDFD_OPEN_INFO_PID;

@@ -17,6 +17,7 @@ mod helpers;
 mod pid;
 mod pidfd;
 mod procfs;
+mod task;
 mod uapi;
 mod vfs;
 
