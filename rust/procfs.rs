@@ -115,16 +115,14 @@ impl<'a> ProcPidDir<'a> {
     /// is found only while no process has its number).
     ///
     /// procfs gives every `/proc/<pid>` dentry the same dentry operations, which are not
-    /// exported; those of the caller's own `/proc/<tgid>` in the same mount serve as the
-    /// reference. A caller with no number in the mount's namespace cannot tell, and is refused.
+    /// exported. Those of a `/proc/<pid>` entry of a process known to exist serve as the
+    /// reference: the caller's own in the mount's namespace, or, for a caller with no number
+    /// there, the namespace's init (`/proc/1`), which lives as long as any process of it does.
     fn is_process_dir(&self) -> bool {
-        let tgid = kernel::current!().tgid_nr_ns(Some(self.ns));
-        if tgid <= 0 {
-            return false;
-        }
-        let name = NrName::new(tgid);
+        let own = kernel::current!().tgid_nr_ns(Some(self.ns));
+        let name = NrName::new(if own > 0 { own } else { 1 });
         vfs::lookup_noperm(self.root, name.as_bytes())
-            .is_ok_and(|own_dir| core::ptr::eq(own_dir.ops(), self.entry.dentry().ops()))
+            .is_ok_and(|known| core::ptr::eq(known.ops(), self.entry.dentry().ops()))
     }
 
     /// Whether a fresh lookup of this directory's name gives this very dentry, which procfs

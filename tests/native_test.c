@@ -2,9 +2,9 @@
 /*
  * PIDFD_TO_PROCFD with native pidfds (pidfs files) as input: from
  * pidfd_open(2), from clone3(CLONE_PIDFD) and PIDFD_THREAD ones, through every
- * row of SPEC.md's table that a pidfd decides, each against the userspace
- * idiom where there is one (PIDFD_GET_INFO, openat of /proc/<n>, then
- * pidfd_send_signal(pidfd, 0)).
+ * row of the contract's table (Documentation/contract.md) that a pidfd
+ * decides, each against the userspace idiom where there is one
+ * (PIDFD_GET_INFO, openat of /proc/<n>, then pidfd_send_signal(pidfd, 0)).
  */
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"

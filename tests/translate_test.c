@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PIDFD_TO_PROCFD and PROCFD_TO_PIDFD: every row of SPEC.md's table, and the
- * round trip pid -> pidfd -> /proc/<pid> fd -> pidfd, in the initial pid
- * namespace and through a procfs of a child namespace.
+ * PIDFD_TO_PROCFD and PROCFD_TO_PIDFD: every row of the contract's tables
+ * (Documentation/contract.md), and the round trip pid -> pidfd -> /proc/<pid>
+ * fd -> pidfd, in the initial pid namespace and through a procfs of a child
+ * namespace.
  */
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
@@ -392,6 +393,63 @@ static int round_trip_in_child_namespace(void *arg)
 TEST(round_trip_through_procfs_of_child_namespace)
 {
 	EXPECT_EQ(0, run_in_new_pidns(round_trip_in_child_namespace, NULL));
+}
+
+/*
+ * A caller outside a pid namespace, holding a /proc/<pid> directory of that
+ * namespace's procfs: it has no number there, and still gets a pidfd for the
+ * directory's process (here the namespace's init, reopened through
+ * /proc/<init>/fd/<n>).
+ */
+TEST(to_pidfd_by_a_caller_with_no_number_in_the_mount_namespace)
+{
+	int ready[2], go[2], nr, dir, pidfd;
+	struct pidfd_open_info info;
+	pid_t outer, init = -1;
+	char path[64], c;
+
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	outer = fork();
+	ASSERT_GE(outer, 0);
+	if (outer == 0) {
+		close(ready[0]);
+		close(go[1]);
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(1);
+		init = fork();
+		if (init == 0) {
+			int fd;
+
+			if (mount_proc("/tmp/proc-hidden", NULL) < 0)
+				_exit(1);
+			fd = open_dir("/tmp/proc-hidden/1");
+			if (write(ready[1], &fd, sizeof(fd)) != sizeof(fd) || read(go[0], &c, 1) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		if (write(ready[1], &init, sizeof(init)) != sizeof(init))
+			_exit(1);
+		waitpid(init, NULL, 0);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(sizeof(init), read(ready[0], &init, sizeof(init)));
+	ASSERT_EQ(sizeof(nr), read(ready[0], &nr, sizeof(nr)));
+	ASSERT_GE(nr, 0) TH_LOG("the namespace's init could not open its /proc/1");
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", init, nr);
+	dir = open_dir(path);
+	ASSERT_GE(dir, 0) TH_LOG("open %s: %m", path);
+
+	pidfd = pfo_to_pidfd(dir);
+	ASSERT_GE(pidfd, 0) TH_LOG("PROCFD_TO_PIDFD of the hidden namespace's /proc/1: %m");
+	ASSERT_EQ(0, pfo_get_info(pidfd, &info));
+	EXPECT_EQ(init, (pid_t)info.pid) TH_LOG("the pidfd is of %u, not of the namespace's init", info.pid);
+	EXPECT_EQ(1, is_cloexec(pidfd));
+	close(go[1]);
+	ASSERT_EQ(outer, waitpid(outer, NULL, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The C header against the values of SPEC.md. rust/uapi.rs pins the Rust
- * mirror to the same values at compile time, so the two cannot disagree.
+ * The C header against the values of the contract (Documentation/contract.md).
+ * rust/uapi.rs pins the Rust mirror to the same values at compile time, so the
+ * two cannot disagree.
  */
 #include <stddef.h>
 

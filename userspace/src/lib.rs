@@ -3,7 +3,7 @@
 //! `/proc/<pid>` directory fds.
 //!
 //! Two backends give the same results and the same errno for the same case (see the
-//! project's `SPEC.md`):
+//! project's contract, `Documentation/contract.md`):
 //!
 //! - [`Backend::Module`] goes through `/dev/pidfd_open`, the misc device of the `pidfd_open`
 //!   kernel module: `PIDFD_IOC_OPEN` opens pidfds and translates them both ways, and the

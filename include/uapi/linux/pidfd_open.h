@@ -2,7 +2,8 @@
 /*
  * pidfd_open: pidfds and race-free /proc/<pid> translations, as ioctls on
  * /dev/pidfd_open. The design is that of the 2019 LKML patch
- * "pid: add pidfd_open()"; SPEC.md gives the errno of every case.
+ * "pid: add pidfd_open()". Documentation/contract.md documents this ABI and
+ * gives the errno of every case.
  */
 #ifndef _UAPI_LINUX_PIDFD_OPEN_H
 #define _UAPI_LINUX_PIDFD_OPEN_H
