@@ -51,6 +51,7 @@ help:
 	@echo '  install-stock  build for Debian'"'"'s stock kernel (scripts/stock-kernel) and install (root)'
 	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
 	@echo '  bench          benchmark against native pidfds and the /proc idioms; writes bench.json'
+	@echo '                 (KERNEL=stock: on Debian'"'"'s kernel, bench-stock.json)'
 	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info")'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
 	@echo '  tests          build the selftests and install them as a kselftest suite in $(KSELFTEST_INSTALL)/'
@@ -138,12 +139,15 @@ run:
 # Two guest runs: on the instruction clock (the per-operation and memory rows,
 # the same in every run) and in real time (scaling, and the time ratios for
 # comparison). The report joins them into bench.json in the project root.
+# KERNEL=stock benchmarks Debian's kernel; its report is bench-stock.json.
+KERNEL ?= test
+BENCH_JSON := $(if $(filter test,$(KERNEL)),bench.json,bench-$(KERNEL).json)
 bench:
-	@echo '==> benchmark 1/2: instruction clock (qemu/run --icount), about 2 minutes'
-	qemu/run --icount --out build/bench/instructions -- pidfd_bench -c instructions
-	@echo '==> benchmark 2/2: real time, about 3 minutes'
-	qemu/run --out build/bench/time -- pidfd_bench
-	scripts/bench-report build/bench/instructions/bench.json build/bench/time/bench.json bench.json
+	@echo '==> benchmark 1/2 on the $(KERNEL) kernel: instruction clock (qemu/run --icount), about 2 minutes'
+	qemu/run --kernel $(KERNEL) --icount --out build/bench/$(KERNEL)/instructions -- pidfd_bench -c instructions
+	@echo '==> benchmark 2/2 on the $(KERNEL) kernel: real time, about 3 minutes'
+	qemu/run --kernel $(KERNEL) --out build/bench/$(KERNEL)/time -- pidfd_bench
+	scripts/bench-report build/bench/$(KERNEL)/instructions/bench.json build/bench/$(KERNEL)/time/bench.json $(BENCH_JSON)
 
 # Samples the guest through QEMU's gdbstub while pidfd_bench -p runs each OP.
 OPS ?= open get_info

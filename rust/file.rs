@@ -6,7 +6,13 @@ use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::from_err_ptr,
-    fs::{file::FileDescriptorReservation, File},
+    fs::{
+        file::{
+            flags::O_CLOEXEC,
+            FileDescriptorReservation, //
+        },
+        File,
+    },
     prelude::*,
     sync::aref::ARef,
 };
@@ -26,7 +32,7 @@ pub(crate) unsafe fn take_new_file(file: *mut bindings::file) -> Result<ARef<Fil
 /// Installs `file` in a new close-on-exec fd of the caller, which is returned. The fd is taken
 /// last, so that no error path has to give one back.
 pub(crate) fn install_fd(file: ARef<File>) -> Result<isize> {
-    let reservation = FileDescriptorReservation::get_unused_fd_flags(bindings::O_CLOEXEC)?;
+    let reservation = FileDescriptorReservation::get_unused_fd_flags(O_CLOEXEC)?;
     let fd = reservation.reserved_fd();
     reservation.fd_install(file);
     Ok(fd as isize)

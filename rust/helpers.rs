@@ -5,7 +5,10 @@
 //! Each forwards to the kernel function of the same name without the `pidfd_open_` prefix, and
 //! the safety requirements are those of that function.
 
-use kernel::{bindings, ffi};
+use kernel::{
+    bindings,
+    ffi, //
+};
 
 // The bindings' types embed empty placeholder structs for configured-out members, which the lint
 // flags; the `bindings` crate allows it for the same reason.

@@ -7,7 +7,10 @@
 //! `include/uapi/linux/pidfd_open.h` and `Documentation/contract.md`.
 
 use kernel::{
-    miscdevice::{MiscDeviceOptions, MiscDeviceRegistration},
+    miscdevice::{
+        MiscDeviceOptions,
+        MiscDeviceRegistration, //
+    },
     prelude::*,
 };
 

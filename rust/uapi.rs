@@ -2,13 +2,23 @@
 
 //! The ABI of `include/uapi/linux/pidfd_open.h`, mirrored for Rust.
 //!
-//! The sizes and ioctl numbers are pinned to the values of the project's SPEC.md below, and
-//! `tests/uapi_test.c` pins the C header to the same values, so the two cannot drift apart.
+//! The sizes and ioctl numbers are pinned below to the values of the contract
+//! (`Documentation/contract.md`), and `tests/uapi_test.c` pins the C header to the same values,
+//! so the two cannot drift apart.
 
 use kernel::{
-    ioctl::{_IOW, _IOWR},
-    transmute::{AsBytes, FromBytes},
-    uaccess::{UserPtr, UserSlice},
+    ioctl::{
+        _IOW,
+        _IOWR, //
+    },
+    transmute::{
+        AsBytes,
+        FromBytes, //
+    },
+    uaccess::{
+        UserPtr,
+        UserSlice, //
+    },
 };
 
 /// `PIDFD_TO_PROCFD`: translate a pidfd into a `/proc/<pid>` fd.
