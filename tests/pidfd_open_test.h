@@ -34,7 +34,7 @@
  * exit status 4 (KSFT_SKIP). Every test needs root and /dev/pidfd_open. Define
  * before including this header: PIDFD_OPEN_NEEDS_CPUS (the race tests: 2),
  * PIDFD_OPEN_NEEDS_USER_NS, PIDFD_OPEN_NEEDS_MODULE_FILE (tests that unload
- * and load the module again), PIDFD_OPEN_NEEDS_NOTHING (header checks only).
+ * and load the module again).
  */
 #ifndef PIDFD_OPEN_NEEDS_CPUS
 #define PIDFD_OPEN_NEEDS_CPUS 1
@@ -56,7 +56,6 @@ static inline void __attribute__((format(printf, 1, 2))) pidfd_open_skip(const c
 
 static void __attribute__((constructor)) pidfd_open_check_prerequisites(void)
 {
-#ifndef PIDFD_OPEN_NEEDS_NOTHING
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int dev;
 
@@ -76,7 +75,6 @@ static void __attribute__((constructor)) pidfd_open_check_prerequisites(void)
 	if (access(pidfd_open_ko_path(), R_OK) < 0)
 		pidfd_open_skip("no module file at %s to load again: set PIDFD_OPEN_KO",
 				pidfd_open_ko_path());
-#endif
 #endif
 }
 #endif /* __KSELFTEST_HARNESS_H */
@@ -484,6 +482,52 @@ static inline long scaled(long iterations)
 	long scale = env ? atol(env) : 1;
 
 	return scale > 1 ? iterations / scale : iterations;
+}
+
+/*
+ * SLUB counts objects parked in per-CPU slabs as active; shrinking a cache
+ * flushes those, so that the count is of live objects.
+ */
+static inline void shrink_pid_caches(void)
+{
+	char path[300];
+	struct dirent *e;
+	DIR *dir = opendir("/sys/kernel/slab");
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		int fd;
+
+		if (strcmp(e->d_name, "pid") && strncmp(e->d_name, "pid_", 4))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0 && write(fd, "1", 1) != 1)
+			fprintf(stderr, "# shrink %s: %m\n", e->d_name);
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(dir);
+}
+
+/* Active objects of every pid cache ("pid", and "pid_N" of nested namespaces). */
+static inline long pid_objects(void)
+{
+	char line[512], name[64];
+	long active, total = 0;
+	FILE *f;
+
+	shrink_pid_caches();
+	f = fopen("/proc/slabinfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &active) == 2 &&
+		    (!strcmp(name, "pid") || !strncmp(name, "pid_", 4)))
+			total += active;
+	fclose(f);
+	return total;
 }
 
 /*

@@ -6,8 +6,6 @@
  */
 #include <stddef.h>
 
-/* Header values only: runs anywhere. */
-#define PIDFD_OPEN_NEEDS_NOTHING
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
