@@ -139,8 +139,8 @@ pub(crate) fn pid_of(file: &LocalFile) -> Option<&PidRef> {
 /// the inode (`pidfs_init_inode`), and holds a reference to it for the inode's lifetime: this is
 /// what the unexported `pidfd_pid()` returns. `fget` refuses `O_PATH` files, so the file is an
 /// open pidfd, which pins the inode. A pidfs change that stored anything else there would make
-/// the native cases of `translate_test` return another process's directory or fail, which they
-/// assert against.
+/// `tests/native_test.c` get another process's directory, or none, where it asserts the
+/// identity of the process behind every result.
 fn native_pid_of(file: &LocalFile) -> Option<&PidRef> {
     let inode = file.inode();
     if inode.super_block().magic() != bindings::PID_FS_MAGIC as usize {
