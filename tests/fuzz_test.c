@@ -2,11 +2,17 @@
 /*
  * Seeded ioctl fuzzer: random commands (the real ones and their neighbours),
  * random argument structs and random fds of every kind, on /dev/pidfd_open,
- * module pidfds and native pidfds. A model of SPEC.md predicts each outcome;
- * any other errno, or any fd that should not have been returned, fails.
+ * module pidfds and native pidfds. A model of the contract
+ * (Documentation/contract.md) predicts each outcome; any other errno, or any
+ * fd that should not have been returned, fails. Every fd returned is checked:
+ * close-on-exec, F_GETFL as open(2)'s or a native pidfd's, and the process
+ * behind it (NSpid: of the directory, GET_INFO of the pidfd); the fd count
+ * must not move. Run once on one thread and once on two sharing the pool;
+ * every kind of fd must have reached the driver.
  *
  * PIDFD_OPEN_FUZZ_SEED=N reruns a seed; PIDFD_OPEN_FUZZ_CALLS=N sets the count.
  */
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -18,7 +24,7 @@
 #define RESPAWN_EVERY 2000
 #define CLOSED_FD 1000	/* fds from here up are never open */
 
-static uint64_t rng_state;
+static __thread uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
@@ -60,9 +66,23 @@ struct fuzz {
 	int n;
 	pid_t children[POOL_CHILDREN];
 	pid_t thread_tid;
+	pid_t worker_tids[2];		/* the fuzzing threads: non-leaders too */
+	pthread_barrier_t start;	/* the workers' tids are known before any call */
 	int inner, outer, dev;
 	char *ro_page;
-	long calls, successes, by_errno[256], mismatches;
+	int dir_fl, pidfd_fl;		/* F_GETFL of open(2)'s /proc/<pid> and of a native pidfd */
+	int fd_base;			/* the fd count between calls */
+	bool per_call_fd_check;		/* one thread: the count is checked after each call */
+	pthread_rwlock_t lock;		/* calls take it shared, respawn exclusive */
+	atomic_long calls, successes, by_errno[256], mismatches, identity_checks;
+	atomic_long exercised[K_COUNT];	/* calls in which an fd of that kind reached the driver */
+};
+
+/* What the fuzz test passes into the namespace. */
+struct fuzz_arg {
+	int outside_pidfd;
+	pid_t outside_pid;	/* its number outside (it has none inside) */
+	int threads;
 };
 
 static void add(struct fuzz *f, int fd, enum kind kind, pid_t pid)
@@ -178,7 +198,7 @@ static int pick_pid(struct fuzz *f)
 }
 
 #define OK 0
-/* The outcome SPEC.md gives for PIDFD_IOC_OPEN with these arguments. */
+/* The outcome the contract (Documentation/contract.md) gives for PIDFD_IOC_OPEN with these args. */
 static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, enum kind dk,
 		       pid_t ppid, pid_t dpid)
 {
@@ -187,7 +207,8 @@ static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, 
 			return EINVAL;
 		if (is_live_leader(f, a->pid))
 			return OK;
-		return a->pid == f->thread_tid ? ENOENT : ESRCH;
+		return a->pid == f->thread_tid || a->pid == f->worker_tids[0] ||
+		       a->pid == f->worker_tids[1] ? ENOENT : ESRCH;
 	}
 	if (a->flags == PIDFD_TO_PROCFD) {
 		if (a->pid != -1 || a->procfd < 0 || a->pidfd < 0)
@@ -223,9 +244,10 @@ static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, 
 
 static void mismatch(struct fuzz *f, const char *what, int want, int got_ret, int got_err)
 {
-	if (f->mismatches++ < 10)
-		fprintf(stderr, "# call %ld: %s: expected %s, got %d (errno %d %s)\n", f->calls, what,
-			want ? strerror(want) : "success", got_ret, got_err, strerror(got_err));
+	if (atomic_fetch_add(&f->mismatches, 1) < 10)
+		fprintf(stderr, "# call %ld: %s: expected %s, got %d (errno %d %s)\n",
+			(long)f->calls, what, want ? strerror(want) : "success", got_ret, got_err,
+			strerror(got_err));
 }
 
 /*
@@ -244,24 +266,96 @@ static void *pick_pointer(struct fuzz *f, void *buf, bool *faults, bool for_writ
 	}
 }
 
-static void check_result(struct fuzz *f, const char *what, int want, int ret, int err,
-			 bool returns_fd)
+static void check_result(struct fuzz *f, const char *what, int want, int ret, int err)
 {
 	f->calls++;
 	if (ret >= 0) {
 		f->successes++;
 		if (want != OK)
 			mismatch(f, what, want, ret, err);
-		if (returns_fd) {
-			if (!is_cloexec(ret))
-				mismatch(f, "returned fd is not close-on-exec", OK, ret, 0);
-			close(ret);
-		}
 		return;
 	}
 	f->by_errno[err & 255]++;
 	if (err != want)
 		mismatch(f, what, want, ret, err);
+}
+
+/* The last number of the NSpid: line: the process's number in its own namespace (the inner one). */
+static pid_t own_number(int dir)
+{
+	char buf[128], *last;
+
+	if (read_field_at(dir, "status", "NSpid:", buf, sizeof(buf)) < 0)
+		return -1;
+	last = strrchr(buf, ' ');
+	return atoi(last ? last + 1 : buf);
+}
+
+/*
+ * A returned fd: close-on-exec, F_GETFL as the contract says, and the process
+ * behind it. A /proc directory (PIDFD_TO_PROCFD) is of the mount procfd is
+ * of, and of process want (NSpid:); a pidfd is one, and GET_INFO says want.
+ */
+static void check_returned_fd(struct fuzz *f, const char *what, int fd, bool is_dir, int procfd,
+			      pid_t want)
+{
+	struct pidfd_open_info info;
+	struct stat st, root;
+	char link[64], msg[240];
+	int fl = fcntl(fd, F_GETFL) & ~O_LARGEFILE;
+
+	f->identity_checks++;
+	if (!is_cloexec(fd)) {
+		snprintf(msg, sizeof(msg), "%s: returned fd is not close-on-exec", what);
+		mismatch(f, msg, OK, fd, 0);
+	}
+	if (fl != (is_dir ? f->dir_fl : f->pidfd_fl)) {
+		snprintf(msg, sizeof(msg), "%s: F_GETFL %#x, expected %#x", what, fl,
+			 is_dir ? f->dir_fl : f->pidfd_fl);
+		mismatch(f, msg, OK, fd, 0);
+	}
+	if (is_dir) {
+		pid_t got = own_number(fd);
+
+		if (fstat(fd, &st) < 0 || fstat(procfd, &root) < 0 || st.st_dev != root.st_dev ||
+		    !S_ISDIR(st.st_mode)) {
+			snprintf(msg, sizeof(msg), "%s: not a directory of that procfs", what);
+			mismatch(f, msg, OK, fd, 0);
+		}
+		if (got != want) {
+			snprintf(msg, sizeof(msg), "%s: directory of process %d, expected %d", what,
+				 got, want);
+			mismatch(f, msg, OK, fd, 0);
+		}
+		return;
+	}
+	if (strcmp(fd_link(fd, link, sizeof(link)), "anon_inode:[pidfd]")) {
+		snprintf(msg, sizeof(msg), "%s: returned '%s', not a pidfd", what, link);
+		mismatch(f, msg, OK, fd, 0);
+	} else if (pfo_get_info(fd, &info) < 0 || (pid_t)info.pid != want) {
+		snprintf(msg, sizeof(msg), "%s: pidfd of process %d, expected %d", what,
+			 (int)info.pid, want);
+		mismatch(f, msg, OK, fd, errno);
+	}
+}
+
+/*
+ * The fd count is what it was: after every call on one thread, and before
+ * each respawn (when no call is in flight) on two.
+ */
+static void check_fd_count(struct fuzz *f, const char *what, bool between_calls)
+{
+	char msg[240];
+	int now;
+
+	if (!f->per_call_fd_check && !between_calls)
+		return;
+	now = fd_count();
+	if (now != f->fd_base) {
+		snprintf(msg, sizeof(msg), "%s: fd count %d, expected %d", what, now, f->fd_base);
+		mismatch(f, msg, OK, now, 0);
+		f->fd_base = now;
+	}
 }
 
 static void fuzz_device(struct fuzz *f)
@@ -305,8 +399,23 @@ static void fuzz_device(struct fuzz *f)
 	snprintf(what, sizeof(what), "dev cmd %#x {pid %d, procfd %d (%s), pidfd %d (%s), flags %#x}%s",
 		 cmd, a.pid, a.procfd, kind_name[pk], a.pidfd, kind_name[dk], a.flags,
 		 faults ? " bad pointer" : "");
+	if (cmd == PIDFD_IOC_OPEN && !faults) {
+		if (a.procfd != -1)
+			f->exercised[pk]++;
+		if (a.pidfd != -1)
+			f->exercised[dk]++;
+	}
 	ret = ioctl(f->dev, cmd, ptr);
-	check_result(f, what, want, ret, errno, true);
+	check_result(f, what, want, ret, errno);
+	if (ret >= 0) {
+		if (a.flags == PIDFD_TO_PROCFD)
+			check_returned_fd(f, what, ret, true, a.procfd, dpid);
+		else
+			check_returned_fd(f, what, ret, false, -1,
+					  a.flags == PROCFD_TO_PIDFD ? ppid : a.pid);
+		close(ret);
+	}
+	check_fd_count(f, what, false);
 }
 
 static void fuzz_pidfd(struct fuzz *f)
@@ -357,15 +466,18 @@ static void fuzz_pidfd(struct fuzz *f)
 		want = faults ? EFAULT : OK;
 	snprintf(what, sizeof(what), "%s (pid %d) cmd %#x sig %d flags %#x%s", kind_name[e->kind],
 		 e->pid, cmd, buf.s.sig, buf.s.flags, faults ? " bad pointer" : "");
+	if (cmd == PIDFD_IOC_SEND_SIGNAL || cmd == PIDFD_IOC_GET_INFO)
+		f->exercised[e->kind]++;
 	ret = ioctl(e->fd, cmd, ptr);
-	check_result(f, what, want, ret, errno, false);
+	check_result(f, what, want, ret, errno);
 	if (ret == 0 && cmd == PIDFD_IOC_GET_INFO && (int)buf.info.pid != e->pid)
 		mismatch(f, "GET_INFO pid", OK, buf.info.pid, 0);
+	check_fd_count(f, what, false);
 }
 
-static int build_pool(struct fuzz *f, int outside_pidfd)
+static int build_pool(struct fuzz *f, const struct fuzz_arg *arg)
 {
-	int sv[2], pipefd[2], i;
+	int sv[2], pipefd[2], i, fd;
 
 	f->ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(f->ro_page != MAP_FAILED, "mmap: %m");
@@ -393,19 +505,73 @@ static int build_pool(struct fuzz *f, int outside_pidfd)
 	add(f, open_at(f->inner, "1/task/%d", f->thread_tid, 0), K_TASK_TID_DIR, f->thread_tid);
 	add(f, open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC), K_OUTER_PID, 1);
 	add(f, pfo_open(1), K_PIDFD_LIVE, 1);
-	add(f, outside_pidfd, K_PIDFD_OUTSIDE, 0);
+	add(f, arg->outside_pidfd, K_PIDFD_OUTSIDE, arg->outside_pid);
 	for (i = 0; i < POOL_CHILDREN; i++) {
 		f->children[i] = spawn_named("fuzz-child");
 		CHECK(f->children[i] > 0, "fork: %m");
 		add_child_fds(f, f->children[i]);
 	}
+	/* What the contract compares returned fds with: open(2)'s directory, a native pidfd. */
+	fd = openat(f->inner, "1", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd >= 0, "open /proc/1: %m");
+	f->dir_fl = fcntl(fd, F_GETFL) & ~O_LARGEFILE;
+	close(fd);
+	fd = sys_pidfd_open(1, 0);
+	CHECK(fd >= 0, "pidfd_open: %m");
+	f->pidfd_fl = fcntl(fd, F_GETFL) & ~O_LARGEFILE;
+	close(fd);
+	f->fd_base = fd_count();
 	return 0;
+}
+
+struct fuzz_thread {
+	struct fuzz *f;
+	uint64_t seed;
+	long calls;
+	int index, failed;
+};
+
+static void *fuzz_loop(void *arg)
+{
+	struct fuzz_thread *t = arg;
+	struct fuzz *f = t->f;
+	long i;
+
+	rng_state = t->seed ? t->seed : 1;
+	f->worker_tids[t->index] = gettid();
+	pthread_barrier_wait(&f->start);
+	for (i = 0; i < t->calls; i++) {
+		if (i % RESPAWN_EVERY == RESPAWN_EVERY - 1) {
+			pthread_rwlock_wrlock(&f->lock);
+			/* No call in flight: the count is exact, whatever the threads. */
+			check_fd_count(f, "before a respawn", true);
+			if (respawn(f) < 0) {
+				fprintf(stderr, "# respawn: %m\n");
+				t->failed = 1;
+			}
+			f->fd_base = fd_count();
+			pthread_rwlock_unlock(&f->lock);
+			if (t->failed)
+				break;
+		}
+		pthread_rwlock_rdlock(&f->lock);
+		if (below(3))
+			fuzz_device(f);
+		else
+			fuzz_pidfd(f);
+		pthread_rwlock_unlock(&f->lock);
+	}
+	return NULL;
 }
 
 static int fuzz_run(void *arg)
 {
-	static struct fuzz f;
-	long calls = scaled(DEFAULT_CALLS), i;
+	static struct fuzz f = { .lock = PTHREAD_RWLOCK_INITIALIZER };
+	const struct fuzz_arg *fa = arg;
+	struct fuzz_thread threads[2];
+	pthread_t ids[2];
+	long calls = scaled(DEFAULT_CALLS);
+	int i, k, fds_after, unexercised = 0;
 	const char *env;
 	uint64_t seed;
 
@@ -414,37 +580,68 @@ static int fuzz_run(void *arg)
 	env = getenv("PIDFD_OPEN_FUZZ_CALLS");
 	if (env)
 		calls = atol(env);
-	fprintf(stderr, "# fuzz seed %llu, %ld calls (rerun: PIDFD_OPEN_FUZZ_SEED=%llu)\n",
-		(unsigned long long)seed, calls, (unsigned long long)seed);
+	fprintf(stderr, "# fuzz seed %llu, %ld calls on %d thread(s) (rerun: PIDFD_OPEN_FUZZ_SEED=%llu)\n",
+		(unsigned long long)seed, calls, fa->threads, (unsigned long long)seed);
 	rng_state = seed ? seed : 1;
 
-	CHECK(build_pool(&f, *(int *)arg) == 0, "pool");
-	for (i = 0; i < calls; i++) {
-		if (i % RESPAWN_EVERY == RESPAWN_EVERY - 1)
-			CHECK(respawn(&f) == 0, "respawn: %m");
-		if (below(3))
-			fuzz_device(&f);
-		else
-			fuzz_pidfd(&f);
+	CHECK(build_pool(&f, fa) == 0, "pool");
+	f.per_call_fd_check = fa->threads == 1;
+	CHECK(pthread_barrier_init(&f.start, NULL, fa->threads) == 0, "barrier");
+	for (k = 0; k < fa->threads; k++) {
+		threads[k] = (struct fuzz_thread){ &f, seed + k, calls / fa->threads, k, 0 };
+		CHECK(pthread_create(&ids[k], NULL, fuzz_loop, &threads[k]) == 0, "thread");
 	}
-	REPORT_FIGURE("fuzz_calls", f.calls);
-	REPORT_FIGURE("fuzz_successes", f.successes);
-	REPORT_FIGURE("fuzz_mismatches", f.mismatches);
-	fprintf(stderr, "# errnos: EINVAL %ld, EBADF %ld, ESRCH %ld, ENOENT %ld, EFAULT %ld, ENOTTY %ld, EREMOTE %ld\n",
-		f.by_errno[EINVAL], f.by_errno[EBADF], f.by_errno[ESRCH], f.by_errno[ENOENT],
-		f.by_errno[EFAULT], f.by_errno[ENOTTY], f.by_errno[EREMOTE]);
-	CHECK(f.mismatches == 0, "%ld outcomes differ from SPEC.md (first ones above)", f.mismatches);
+	for (k = 0; k < fa->threads; k++) {
+		pthread_join(ids[k], NULL);
+		CHECK(!threads[k].failed, "thread %d failed", k);
+	}
+	fds_after = fd_count();
+	for (i = 0; i < K_COUNT; i++)
+		if (f.exercised[i] == 0) {
+			fprintf(stderr, "# no call got a %s fd\n", kind_name[i]);
+			unexercised++;
+		}
+	REPORT_FIGURE(fa->threads == 1 ? "fuzz_calls" : "fuzz_calls_2threads", f.calls);
+	if (fa->threads == 1) {
+		REPORT_FIGURE("fuzz_successes", f.successes);
+		REPORT_FIGURE("fuzz_identity_checks", f.identity_checks);
+		REPORT_FIGURE("fuzz_mismatches", f.mismatches);
+	}
+	fprintf(stderr, "# errnos: EINVAL %ld, EBADF %ld, ESRCH %ld, ENOENT %ld, EFAULT %ld, ENOTTY %ld, EREMOTE %ld; %ld successes, %ld fds checked\n",
+		(long)f.by_errno[EINVAL], (long)f.by_errno[EBADF], (long)f.by_errno[ESRCH],
+		(long)f.by_errno[ENOENT], (long)f.by_errno[EFAULT], (long)f.by_errno[ENOTTY],
+		(long)f.by_errno[EREMOTE], (long)f.successes, (long)f.identity_checks);
+	CHECK(f.mismatches == 0, "%ld outcomes differ from the contract (first ones above)",
+	      (long)f.mismatches);
+	CHECK(fds_after == f.fd_base, "fd count %d after the calls, %d before", fds_after, f.fd_base);
+	CHECK(f.identity_checks > 0, "no call returned an fd");
+	/* Stale kinds appear after the first respawn; a short run may not get there. */
+	CHECK(unexercised == 0 || calls < 2 * RESPAWN_EVERY * fa->threads,
+	      "%d kinds of fd never reached the driver (listed above)", unexercised);
 	return 0;
+}
+
+static void fuzz_with_threads(struct __test_metadata *_metadata, int threads)
+{
+	pid_t outside = spawn_named("outside");
+	struct fuzz_arg arg = { pfo_open(outside), outside, threads };
+
+	ASSERT_GE(arg.outside_pidfd, 0);
+	EXPECT_EQ(0, run_in_new_pidns(fuzz_run, &arg));
+	kill_and_reap(outside);
 }
 
 LONG_TEST(fuzz, ioctls_with_random_commands_args_and_fds_follow_spec, 900)
 {
-	pid_t outside = spawn_named("outside");
-	int outside_pidfd = pfo_open(outside);
+	(void)self;
+	fuzz_with_threads(_metadata, 1);
+}
 
-	ASSERT_GE(outside_pidfd, 0);
-	EXPECT_EQ(0, run_in_new_pidns(fuzz_run, &outside_pidfd));
-	kill_and_reap(outside);
+/* The same on two threads sharing the pool (respawns take it for themselves). */
+LONG_TEST(fuzz2, two_threads_on_one_pool_follow_spec, 900)
+{
+	(void)self;
+	fuzz_with_threads(_metadata, 2);
 }
 
 TEST_HARNESS_MAIN

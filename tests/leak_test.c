@@ -19,52 +19,6 @@
 /* Slab: kB of slack for caches that grow and shrink on their own. */
 #define SLAB_TOLERANCE_KB 1024
 
-/*
- * SLUB counts objects parked in per-CPU slabs as active; shrinking a cache
- * flushes those, so that the count is of live objects.
- */
-static void shrink_pid_caches(void)
-{
-	char path[300];
-	struct dirent *e;
-	DIR *dir = opendir("/sys/kernel/slab");
-
-	if (!dir)
-		return;
-	while ((e = readdir(dir))) {
-		int fd;
-
-		if (strcmp(e->d_name, "pid") && strncmp(e->d_name, "pid_", 4))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", e->d_name);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd >= 0 && write(fd, "1", 1) != 1)
-			fprintf(stderr, "# shrink %s: %m\n", e->d_name);
-		if (fd >= 0)
-			close(fd);
-	}
-	closedir(dir);
-}
-
-/* Active objects of every pid cache ("pid", and "pid_N" of nested namespaces). */
-static long pid_objects(void)
-{
-	char line[512], name[64];
-	long active, total = 0;
-	FILE *f;
-
-	shrink_pid_caches();
-	f = fopen("/proc/slabinfo", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &active) == 2 &&
-		    (!strcmp(name, "pid") || !strncmp(name, "pid_", 4)))
-			total += active;
-	fclose(f);
-	return total;
-}
-
 static long slab_kb(void)
 {
 	char buf[64];

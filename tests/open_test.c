@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PIDFD_IOC_OPEN with flags = 0: every row of SPEC.md's table, parity with
- * the native pidfd_open(2), and the pidfd files' fdinfo against native pidfds.
+ * PIDFD_IOC_OPEN with flags = 0: every row of the contract's table
+ * (Documentation/contract.md), parity with the native pidfd_open(2), and the
+ * pidfd files' fdinfo against native pidfds.
  */
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
@@ -152,6 +153,26 @@ static const char *outcome(int ret, int err, char *buf, size_t size)
 	return buf;
 }
 
+/* The State: letter of /proc/<pid>/status, or 0. */
+static char state_of(pid_t pid)
+{
+	char path[64], state[16] = "";
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	read_field_at(AT_FDCWD, path, "State:", state, sizeof(state));
+	return state[0];
+}
+
+/* A thread of this process other than the leader: in /proc/self/task, Tgid: ours. */
+static bool is_our_thread(pid_t tid)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	return tid != getpid() && read_field_at(AT_FDCWD, path, "Tgid:", buf, sizeof(buf)) == 0 &&
+	       atoi(buf) == getpid();
+}
+
 TEST(open_outcome_equals_native_pidfd_open)
 {
 	pid_t child = spawn_named("child"), zombie = fork(), reaped = fork();
@@ -172,6 +193,19 @@ TEST(open_outcome_equals_native_pidfd_open)
 	pids[4] = start_sleeping_thread();
 	pids[5] = 1;
 	pids[6] = unused_pid();
+
+	/* The inputs are what their names say, or the comparison proves nothing. */
+	ASSERT_GT(zombie, 0);
+	ASSERT_GT(reaped, 0);
+	ASSERT_EQ('Z', state_of(zombie)) TH_LOG("zombie %d", zombie);
+	ASSERT_EQ(-1, kill(reaped, 0)) TH_LOG("reaped %d still exists", reaped);
+	ASSERT_EQ(ESRCH, errno);
+	ASSERT_GT(pids[4], 0) TH_LOG("no thread");
+	ASSERT_NE(getpid(), pids[4]);
+	ASSERT_TRUE(is_our_thread(pids[4])) TH_LOG("%d is not a thread of ours", pids[4]);
+	ASSERT_GT(pids[6], 0) TH_LOG("no unused pid found");
+	ASSERT_EQ(-1, kill(pids[6], 0)) TH_LOG("'unused' pid %d exists", pids[6]);
+	ASSERT_EQ(ESRCH, errno);
 
 	for (i = 0; i < 7; i++) {
 		char nbuf[64], mbuf[64];

@@ -3,7 +3,9 @@
  * Stress, bounded in time: two threads per vCPU open, translate both ways,
  * poll, signal and close, while another thread forks children that exit at
  * once, in a pid namespace whose ns_last_pid is pinned so that a small range
- * of numbers is reused all the time. Every success is checked for identity.
+ * of numbers is reused all the time. On a live child every operation must
+ * succeed and every fd it returns must be that child's (comm and Pid:); once
+ * the child is reaped, ESRCH is the only answer. Spawn failures fail too.
  * Then one thread closes and dup2()s over fds that others pass to the ioctls.
  *
  * PIDFD_OPEN_STRESS_SECONDS sets each test's duration (default 20).
@@ -33,11 +35,23 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* The operations of a round, each with its count of successes. */
+enum op {
+	OP_SPAWN, OP_OPEN, OP_TO_PROCFD, OP_TO_PIDFD, OP_POLL, OP_SIGNAL, OP_GET_INFO,
+	OP_STALE_TO_PROCFD, OP_STALE_TO_PIDFD, OP_COUNT
+};
+
+static const char *const op_name[OP_COUNT] = {
+	"spawn", "open", "to_procfd", "to_pidfd", "poll", "signal 0", "get_info",
+	"to_procfd (stale: ESRCH)", "to_pidfd (stale: ESRCH)",
+};
+
 struct stress {
 	int inner;
 	double deadline;
 	atomic_bool stop;
-	atomic_long iterations, successes, stale_esrch, wrong, errors;
+	atomic_long iterations, successes, stale_esrch, wrong, errors, checked;
+	atomic_long ok[OP_COUNT];
 	char first_wrong[128], first_error[128];
 	pthread_mutex_t lock;
 };
@@ -52,80 +66,132 @@ static void record(struct stress *s, atomic_long *counter, char *first, const ch
 	}
 }
 
-/* Identity: the comm behind a /proc directory fd is the expected one, or unreadable (gone). */
-static void check_dir(struct stress *s, int dir, const char *want, const char *how)
+static void unexpected_error(struct stress *s, const char *what)
 {
-	char comm[32];
-
-	atomic_fetch_add(&s->successes, 1);
-	comm_at(dir, comm, sizeof(comm));
-	if (comm[0] && strcmp(comm, want))
-		record(s, &s->wrong, s->first_wrong, "%s led to '%s'", how, comm);
-	close(dir);
+	record(s, &s->errors, s->first_error, "%s: %s", what, strerror(errno));
 }
 
-static void check_pidfd(struct stress *s, int pidfd, const char *want, const char *how)
+/*
+ * Identity of a live child's /proc directory fd: its comm is the child's and
+ * its Pid: (in the inner procfs) the child's number. Closes dir.
+ */
+static bool dir_is(struct stress *s, int dir, const char *want, pid_t pid, const char *how)
 {
+	char comm[32], num[32];
+	bool ok;
+
+	comm_at(dir, comm, sizeof(comm));
+	ok = !strcmp(comm, want) && read_field_at(dir, "status", "Pid:", num, sizeof(num)) == 0 &&
+	     atoi(num) == pid;
+	if (!ok)
+		record(s, &s->wrong, s->first_wrong, "%s led to '%s'", how, comm);
+	atomic_fetch_add(&s->checked, 1);
+	close(dir);
+	return ok;
+}
+
+/* Identity of a module pidfd of a live child: GET_INFO's pid, and its directory. */
+static bool pidfd_is(struct stress *s, int pidfd, const char *want, pid_t pid, const char *how)
+{
+	struct pidfd_open_info info;
 	int dir;
 
-	atomic_fetch_add(&s->successes, 1);
+	if (pfo_get_info(pidfd, &info) < 0 || (pid_t)info.pid != pid) {
+		record(s, &s->wrong, s->first_wrong, "%s: GET_INFO of '%s' gave another pid", how,
+		       want);
+		return false;
+	}
 	dir = pfo_to_procfd(s->inner, pidfd);
-	if (dir >= 0)
-		check_dir(s, dir, want, how);
-	close(pidfd);
+	if (dir < 0) {
+		unexpected_error(s, how);
+		return false;
+	}
+	return dir_is(s, dir, want, pid, how);
 }
 
-static void check_error(struct stress *s, const char *what)
+/* After the reap: ESRCH, and any fd returned is a failure, whoever's it is. */
+static void expect_stale(struct stress *s, int fd, enum op op)
 {
-	if (errno == ESRCH)
+	char comm[32] = "";
+
+	if (fd >= 0) {
+		if (op == OP_STALE_TO_PROCFD)
+			comm_at(fd, comm, sizeof(comm));
+		record(s, &s->wrong, s->first_wrong, "%s gave an fd ('%s')", op_name[op], comm);
+		close(fd);
+	} else if (errno == ESRCH) {
 		atomic_fetch_add(&s->stale_esrch, 1);
-	else
-		record(s, &s->errors, s->first_error, "%s: %s", what, strerror(errno));
+		atomic_fetch_add(&s->ok[op], 1);
+	} else {
+		unexpected_error(s, op_name[op]);
+	}
 }
 
-/* A child named comm that lives for a moment; returns with the fds held. */
+/* A child named comm, every operation on it alive (each must succeed), then on it reaped. */
 static void worker_round(struct stress *s, int worker, long round)
 {
 	struct pollfd p = { .events = POLLIN };
 	struct pidfd_open_info info;
-	int pidfd, dir, fd;
+	int pidfd, dir, fd, i;
 	char comm[16];
 	pid_t child;
 
 	snprintf(comm, sizeof(comm), "w%d-%ld", worker, round % 100000);
 	child = spawn_named(comm);
-	if (child <= 0)
-		return;
-	pidfd = pfo_open(child);
-	dir = pidfd >= 0 ? pfo_to_procfd(s->inner, pidfd) : -1;
-	if (pidfd < 0 || dir < 0) {
-		check_error(s, "open or to_procfd of a live child");
-		kill_and_reap(child);
-		if (pidfd >= 0)
-			close(pidfd);
+	if (child <= 0) {
+		unexpected_error(s, "spawn");
 		return;
 	}
-	check_dir(s, dup(dir), comm, "PIDFD_TO_PROCFD (live)");
+	atomic_fetch_add(&s->ok[OP_SPAWN], 1);
+	pidfd = pfo_open(child);
+	if (pidfd < 0) {
+		unexpected_error(s, "open of a live child");
+		kill_and_reap(child);
+		return;
+	}
+	if (pidfd_is(s, pidfd, comm, child, "PIDFD_IOC_OPEN (live)"))
+		atomic_fetch_add(&s->ok[OP_OPEN], 1);
+	dir = pfo_to_procfd(s->inner, pidfd);
+	if (dir < 0) {
+		unexpected_error(s, "to_procfd of a live child");
+		kill_and_reap(child);
+		close(pidfd);
+		return;
+	}
+	if (dir_is(s, dup(dir), comm, child, "PIDFD_TO_PROCFD (live)"))
+		atomic_fetch_add(&s->ok[OP_TO_PROCFD], 1);
+	fd = pfo_to_pidfd(dir);
+	if (fd < 0) {
+		unexpected_error(s, "to_pidfd of a live child");
+	} else {
+		if (pidfd_is(s, fd, comm, child, "PROCFD_TO_PIDFD (live)"))
+			atomic_fetch_add(&s->ok[OP_TO_PIDFD], 1);
+		close(fd);
+	}
 	p.fd = pidfd;
-	poll(&p, 1, 0);
-	if (pfo_send_signal(pidfd, 0, 0) < 0)
-		check_error(s, "signal 0");
-	if (pfo_get_info(pidfd, &info) == 0 && (pid_t)info.pid != child)
-		record(s, &s->wrong, s->first_wrong, "GET_INFO %s gave another pid%s", comm, "");
+	if (poll(&p, 1, 0) == 0)
+		atomic_fetch_add(&s->ok[OP_POLL], 1);
+	else
+		record(s, &s->wrong, s->first_wrong, "poll of live '%s' is ready%s", comm, "");
+	if (pfo_send_signal(pidfd, 0, 0) == 0)
+		atomic_fetch_add(&s->ok[OP_SIGNAL], 1);
+	else
+		unexpected_error(s, "signal 0 to a live child");
+	if (pfo_get_info(pidfd, &info) < 0)
+		unexpected_error(s, "get_info of a live child");
+	else if ((pid_t)info.pid != child || (pid_t)info.tgid != child ||
+		 (pid_t)info.ppid != getpid())
+		record(s, &s->wrong, s->first_wrong, "GET_INFO of '%s' gave another process%s",
+		       comm, "");
+	else
+		atomic_fetch_add(&s->ok[OP_GET_INFO], 1);
+	atomic_fetch_add(&s->successes, 1);
 
 	/* Reap it, then use the stale fds while other threads take its number. */
 	kill_and_reap(child);
-	for (int i = 0; i < 3; i++) {
-		fd = pfo_to_procfd(s->inner, pidfd);
-		if (fd >= 0)
-			check_dir(s, fd, comm, "PIDFD_TO_PROCFD (stale)");
-		else
-			check_error(s, "to_procfd (stale)");
-		fd = pfo_to_pidfd(dir);
-		if (fd >= 0)
-			check_pidfd(s, fd, comm, "PROCFD_TO_PIDFD (stale)");
-		else
-			check_error(s, "to_pidfd (stale)");
+	for (i = 0; i < 3; i++) {
+		expect_stale(s, pfo_to_procfd(s->inner, pidfd), OP_STALE_TO_PROCFD);
+		expect_stale(s, pfo_to_pidfd(dir), OP_STALE_TO_PIDFD);
 	}
 	close(dir);
 	close(pidfd);
@@ -193,12 +259,22 @@ static int stress_run(void *arg)
 
 	REPORT_FIGURE("stress_iterations", s.iterations);
 	REPORT_FIGURE("stress_successes", s.successes);
+	REPORT_FIGURE("stress_identity_checks", s.checked);
 	REPORT_FIGURE("stress_stale_esrch", s.stale_esrch);
 	REPORT_FIGURE("stress_wrong", s.wrong);
-	CHECK(s.wrong == 0, "%ld successes led to another process, first: %s", (long)s.wrong,
-	      s.first_wrong);
+	for (i = 0; i < OP_COUNT; i++)
+		fprintf(stderr, "# %-26s %ld successes\n", op_name[i], (long)s.ok[i]);
+	CHECK(s.wrong == 0, "%ld results were wrong (another process, or an fd after the reap), first: %s",
+	      (long)s.wrong, s.first_wrong);
 	CHECK(s.errors == 0, "%ld unexpected errors, first: %s", (long)s.errors, s.first_error);
 	CHECK(s.iterations >= scaled(100), "only %ld iterations", (long)s.iterations);
+	/* Every operation succeeded in every round (stale ones: ESRCH three times a round). */
+	for (i = 0; i < OP_COUNT; i++) {
+		long want = i >= OP_STALE_TO_PROCFD ? 3 * s.iterations : s.iterations;
+
+		CHECK(s.ok[i] == want, "%s: %ld successes in %ld rounds", op_name[i], (long)s.ok[i],
+		      (long)s.iterations);
+	}
 	return 0;
 }
 
@@ -210,7 +286,8 @@ LONG_TEST(ops, ops_with_exits_and_pinned_ns_last_pid_keep_identity, 600)
 /*
  * fd juggling: slots [SLOT0, SLOT0 + SLOTS) are closed and dup2()ed over with
  * fds of various kinds by one thread while three others pass them to the
- * ioctls. Whatever they find there, the answer must be one SPEC.md allows.
+ * ioctls. Whatever they find there, the answer must be one the contract
+ * (Documentation/contract.md) allows.
  */
 #define SLOT0 200
 #define SLOTS 12

@@ -5,6 +5,8 @@
  * fd -> pidfd, in the initial pid namespace and through a procfs of a child
  * namespace.
  */
+#include <poll.h>
+
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
@@ -136,9 +138,10 @@ TEST_F(proc, to_procfd_reaped_is_esrch)
 
 TEST_F(proc, to_procfd_zombie_gives_its_directory)
 {
+	struct stat got, want;
 	char buf[32];
 	siginfo_t info;
-	int dir;
+	int dir, opened;
 
 	kill(self->child, SIGKILL);
 	ASSERT_EQ(0, waitid(P_PID, self->child, &info, WEXITED | WNOWAIT));
@@ -146,6 +149,17 @@ TEST_F(proc, to_procfd_zombie_gives_its_directory)
 	ASSERT_GE(dir, 0) TH_LOG("PIDFD_TO_PROCFD of a zombie: %m");
 	ASSERT_EQ(0, read_field_at(dir, "status", "State:", buf, sizeof(buf)));
 	EXPECT_EQ('Z', buf[0]) TH_LOG("State: %s", buf);
+	/* The zombie's own directory, opened as open(2) would. */
+	ASSERT_EQ(0, read_field_at(dir, "status", "Pid:", buf, sizeof(buf)));
+	EXPECT_EQ(self->child, atoi(buf)) TH_LOG("Pid: %s", buf);
+	EXPECT_STREQ("target", comm_at(dir, buf, sizeof(buf)));
+	EXPECT_TRUE(is_cloexec(dir));
+	opened = open_proc_pid("/proc", self->child);
+	ASSERT_GE(opened, 0);
+	EXPECT_EQ(fcntl(opened, F_GETFL) & ~O_LARGEFILE, fcntl(dir, F_GETFL) & ~O_LARGEFILE);
+	ASSERT_EQ(0, fstat(dir, &got));
+	ASSERT_EQ(0, fstat(opened, &want));
+	EXPECT_EQ(want.st_ino, got.st_ino);
 }
 
 /* In a new pid namespace, with its own procfs: a process outside has no number there. */
@@ -311,15 +325,30 @@ TEST_F(proc, to_pidfd_gives_pidfd_of_the_directory_process)
 
 TEST_F(proc, to_pidfd_zombie_directory_gives_pidfd)
 {
+	char buf[64], nspid[64], link[64];
+	struct pidfd_open_info pinfo;
 	siginfo_t info;
-	int dir, pidfd;
+	int dir, pidfd, back;
 
 	dir = open_proc_pid("/proc", self->child);
 	ASSERT_GE(dir, 0);
 	kill(self->child, SIGKILL);
 	ASSERT_EQ(0, waitid(P_PID, self->child, &info, WEXITED | WNOWAIT));
 	pidfd = pfo_to_pidfd(dir);
-	EXPECT_GE(pidfd, 0) TH_LOG("PROCFD_TO_PIDFD of a zombie's directory: %m");
+	ASSERT_GE(pidfd, 0) TH_LOG("PROCFD_TO_PIDFD of a zombie's directory: %m");
+	/* A pidfd of exactly that zombie. */
+	EXPECT_TRUE(is_cloexec(pidfd));
+	EXPECT_STREQ("anon_inode:[pidfd]", fd_link(pidfd, link, sizeof(link)));
+	ASSERT_EQ(0, pfo_get_info(pidfd, &pinfo)) TH_LOG("GET_INFO of the zombie: %m");
+	EXPECT_EQ(self->child, pinfo.pid);
+	EXPECT_EQ(self->child, pinfo.tgid);
+	ASSERT_EQ(0, fdinfo_pids("/proc", pidfd, buf, nspid, sizeof(buf)));
+	EXPECT_EQ(self->child, atoi(buf)) TH_LOG("fdinfo Pid: %s", buf);
+	back = pfo_to_procfd(self->proc, pidfd);
+	ASSERT_GE(back, 0) TH_LOG("PIDFD_TO_PROCFD of the new pidfd: %m");
+	EXPECT_STREQ("target", comm_at(back, buf, sizeof(buf)));
+	/* It sees the exit as native does: readable, not yet hung up. */
+	EXPECT_EQ(1, poll(&(struct pollfd){ .fd = pidfd, .events = POLLIN }, 1, 0));
 }
 
 /* Round trips */
