@@ -22,19 +22,6 @@
 #define CLOSED_FD 999
 #define UNUSED_PID 30000 /* no process has it in the test's own pid namespace */
 
-/* Waits for RCU-deferred frees of struct pid to land, then reads the count. */
-static long settled_pid_objects(long target)
-{
-	long now = pid_objects();
-	int i;
-
-	for (i = 0; i < 50 && now > target + PID_TOLERANCE; i++) {
-		usleep(100 * 1000);
-		now = pid_objects();
-	}
-	return now;
-}
-
 /* Counts calls and failures of a round; prints the first failures. */
 struct tally {
 	long calls, wrong;
@@ -332,12 +319,12 @@ static int errpath_run(void *arg)
 
 	/* Warm up: the first round fills caches (dentries, inodes) that stay. */
 	CHECK(round_of_errors(&x, &t) == 0, "warm-up round");
-	pids_before = settled_pid_objects(0);
+	pids_before = settled_pid_objects(0, PID_TOLERANCE);
 	fds_before = fd_count();
 	CHECK(pids_before > 0, "no pid cache in /proc/slabinfo (slab_nomerge?)");
 	for (i = 0; i < rounds; i++)
 		CHECK(round_of_errors(&x, &t) == 0, "round %ld", i);
-	pids_after = settled_pid_objects(pids_before);
+	pids_after = settled_pid_objects(pids_before, PID_TOLERANCE);
 	fds_after = fd_count();
 
 	REPORT_FIGURE("errpath_rounds", rounds);

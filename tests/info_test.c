@@ -8,36 +8,6 @@
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
-#define OWN_BITS (PIDFD_OPEN_INFO_PID | PIDFD_OPEN_INFO_CREDS | PIDFD_OPEN_INFO_CGROUPID)
-
-/* Compares every field the module fills; prints both structs on a difference. */
-static int same_info(const struct pidfd_open_info *n, const struct pidfd_open_info *m)
-{
-	if ((n->mask & OWN_BITS) == m->mask && n->cgroupid == m->cgroupid && n->pid == m->pid &&
-	    n->tgid == m->tgid && n->ppid == m->ppid && n->ruid == m->ruid && n->rgid == m->rgid &&
-	    n->euid == m->euid && n->egid == m->egid && n->suid == m->suid && n->sgid == m->sgid &&
-	    n->fsuid == m->fsuid && n->fsgid == m->fsgid && m->exit_code == 0)
-		return 1;
-	fprintf(stderr, "#   field    native   module\n");
-#define ROW(f) fprintf(stderr, "#   %-8s %-8llu %llu\n", #f, (unsigned long long)n->f, \
-		       (unsigned long long)m->f)
-	ROW(mask); ROW(cgroupid); ROW(pid); ROW(tgid); ROW(ppid); ROW(ruid); ROW(rgid);
-	ROW(euid); ROW(egid); ROW(suid); ROW(sgid); ROW(fsuid); ROW(fsgid); ROW(exit_code);
-#undef ROW
-	return 0;
-}
-
-/* Both infos of one process; 0 when both succeed and agree. */
-static int compare_info(int native, int module, struct pidfd_open_info *m)
-{
-	struct pidfd_open_info n;
-
-	CHECK(native_get_info(native, &n) == 0, "native PIDFD_GET_INFO: %m");
-	CHECK(pfo_get_info(module, m) == 0, "PIDFD_IOC_GET_INFO: %m");
-	CHECK(same_info(&n, m), "native and module differ (table above)");
-	return 0;
-}
-
 /* A child with distinct ids everywhere: r/e/s uid 1001/1002/1003, gid 2001/2002/2003. */
 static pid_t spawn_with_creds(void)
 {

@@ -28,19 +28,6 @@ static long slab_kb(void)
 	return atol(buf);
 }
 
-/* Waits for RCU-deferred frees of struct pid to land, then reads the count. */
-static long settled_pid_objects(long target)
-{
-	long now = pid_objects();
-	int i;
-
-	for (i = 0; i < 50 && now > target + PID_TOLERANCE; i++) {
-		usleep(100 * 1000);
-		now = pid_objects();
-	}
-	return now;
-}
-
 /* One cycle on a live process: every success path, closing what it returns. */
 static int live_cycle(int proc, pid_t pid)
 {
@@ -177,7 +164,7 @@ static int leak_run(void *arg)
 	CHECK(np.invisible >= 0 && np.noaccess >= 0, "open hidepid proc: %m");
 	/* Warm up: the first cycles fill caches (dentries, inodes) that stay. */
 	CHECK(live_cycle(proc, getpid()) == 0, "warm-up");
-	pids_before = settled_pid_objects(0);
+	pids_before = settled_pid_objects(0, PID_TOLERANCE);
 	slab_before = slab_kb();
 	fds_before = (pfo_dev(), fd_count());
 	CHECK(pids_before > 0, "no pid cache in /proc/slabinfo (slab_nomerge?)");
@@ -191,7 +178,7 @@ static int leak_run(void *arg)
 	close(prev_pidfd);
 	close(prev_native);
 
-	pids_after = settled_pid_objects(pids_before);
+	pids_after = settled_pid_objects(pids_before, PID_TOLERANCE);
 	slab_after = slab_kb();
 	fds_after = fd_count();
 	REPORT_FIGURE("leak_cycles", cycles_run);

@@ -18,25 +18,11 @@ static int unload(void)
 	return sys_delete_module("pidfd_open", O_NONBLOCK);
 }
 
-/* Loads the module and waits, as udevadm settle would, for the node's mode. */
-static int load(void)
-{
-	int fd = open(pidfd_open_ko_path(), O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = sys_finit_module(fd, "", 0);
-	close(fd);
-	if (ret == 0 && pidfd_open_dev_settled_mode(0666) != 0666)
-		fprintf(stderr, "# the device node did not get mode 0666\n");
-	return ret;
-}
-
 /* After a test: the module is loaded again, whatever happened. */
 static void ensure_loaded(void)
 {
 	if (access(PIDFD_OPEN_DEV, F_OK) < 0)
-		load();
+		pidfd_open_load();
 }
 
 static int open_pidfd_then_close_device(pid_t pid)
@@ -63,7 +49,7 @@ TEST(rmmod_is_refused_while_a_pidfd_is_open)
 	EXPECT_EQ(0, pfo_send_signal(pidfd, 0, 0));
 	close(pidfd);
 	EXPECT_EQ(0, unload()) TH_LOG("rmmod after the last pidfd closed: %m");
-	EXPECT_EQ(0, load()) TH_LOG("reload: %m");
+	EXPECT_EQ(0, pidfd_open_load()) TH_LOG("reload: %m");
 	ensure_loaded();
 }
 
@@ -92,7 +78,7 @@ TEST(rmmod_is_refused_while_a_thread_polls_a_pidfd)
 	EXPECT_EQ((void *)1, ret) TH_LOG("the poller did not wake on exit");
 	close(pidfd);
 	EXPECT_EQ(0, unload()) TH_LOG("%m");
-	EXPECT_EQ(0, load()) TH_LOG("%m");
+	EXPECT_EQ(0, pidfd_open_load()) TH_LOG("%m");
 	ensure_loaded();
 }
 
@@ -132,7 +118,7 @@ static void *ioctl_storm(void *arg)
 	return NULL;
 }
 
-TEST(rmmod_during_an_ioctl_storm_is_refused_or_clean)
+LONG_TEST(storm, rmmod_during_an_ioctl_storm_is_refused_or_clean, 120)
 {
 	static struct storm s;
 	int i, refused = 0, unloaded = 0;
@@ -144,18 +130,19 @@ TEST(rmmod_during_an_ioctl_storm_is_refused_or_clean)
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL, ioctl_storm, &s));
 	/*
 	 * Attempts paced by up to 200 us, for at least 200 attempts and 1000 ioctl
-	 * rounds, and on until both outcomes were seen (for at most 20 s).
+	 * rounds (a fifth on the debug kernel), and on until both outcomes were
+	 * seen (for at most 60 s).
 	 */
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; i < 200 || s.calls < 1000 || !unloaded || !refused; i++) {
+	for (i = 0; i < 200 || s.calls < scaled(1000) || !unloaded || !refused; i++) {
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec > 20)
+		if (now.tv_sec - start.tv_sec > 60)
 			break;
 		if (unload() == 0) {
 			unloaded++;
-			ASSERT_EQ(0, load()) TH_LOG("reload: %m");
+			ASSERT_EQ(0, pidfd_open_load()) TH_LOG("reload: %m");
 		} else {
 			ASSERT_EQ(EWOULDBLOCK, errno) TH_LOG("rmmod: %m");
 			refused++;
@@ -170,7 +157,7 @@ TEST(rmmod_during_an_ioctl_storm_is_refused_or_clean)
 	REPORT_FIGURE("storm_unloads", unloaded);
 	REPORT_FIGURE("storm_refusals", refused);
 	EXPECT_EQ(0, s.unexpected);
-	EXPECT_GE(s.calls, 1000);
+	EXPECT_GE(s.calls, scaled(1000));
 	/* Both branches ran: an unload under the storm, and a refusal while an ioctl held it. */
 	EXPECT_GE(unloaded, 1) TH_LOG("rmmod never succeeded during the storm");
 	EXPECT_GE(refused, 1) TH_LOG("rmmod was never refused during the storm");
@@ -194,7 +181,7 @@ static int cycle_module(int times)
 	int i;
 
 	for (i = 0; i < times; i++)
-		if (unload() < 0 || load() < 0) {
+		if (unload() < 0 || pidfd_open_load() < 0) {
 			fprintf(stderr, "# cycle %d: %m\n", i);
 			return -1;
 		}

@@ -19,19 +19,6 @@
 #define INNER_PROC "/tmp/proc-inner"
 #define RECYCLED_NR 100
 
-/* A mount namespace of the test's own, so that its mounts go away with it. */
-static int private_mounts(void)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		return -1;
-	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-}
-
-static int open_dir(const char *path)
-{
-	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
 static int open_pid_dir_at(int proc, pid_t nr)
 {
 	char name[16];

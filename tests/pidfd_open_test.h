@@ -327,18 +327,15 @@ static inline pid_t clone_with_tid(pid_t tid)
 }
 
 /*
- * A child that sets its comm, tells the parent through a pipe, then waits to be
- * killed; numbered tid if tid > 0.
+ * After a fork or clone of a child that is to be named comm and wait to be
+ * killed: in the child, sets the name, tells the parent through pipefd and
+ * pauses for good; in the parent, waits for that word. Returns pid, or -1 if
+ * the child did not start.
  */
-static inline pid_t spawn_named_with_tid(const char *comm, pid_t tid)
+static inline pid_t named_child_started(pid_t pid, const char *comm, int pipefd[2])
 {
-	int pipefd[2];
-	pid_t pid;
 	char c;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -1;
-	pid = tid > 0 ? clone_with_tid(tid) : fork();
 	if (pid == 0) {
 		prctl(PR_SET_NAME, comm);
 		close(pipefd[0]);
@@ -352,6 +349,21 @@ static inline pid_t spawn_named_with_tid(const char *comm, pid_t tid)
 		pid = -1;
 	close(pipefd[0]);
 	return pid;
+}
+
+/*
+ * A child that sets its comm, tells the parent through a pipe, then waits to be
+ * killed; numbered tid if tid > 0.
+ */
+static inline pid_t spawn_named_with_tid(const char *comm, pid_t tid)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = tid > 0 ? clone_with_tid(tid) : fork();
+	return named_child_started(pid, comm, pipefd);
 }
 
 static inline pid_t spawn_named(const char *comm)
@@ -570,25 +582,12 @@ static inline pid_t spawn_named_pidfd(const char *comm, pid_t tid, int *pidfd)
 	};
 	int pipefd[2];
 	pid_t pid;
-	char c;
 
 	*pidfd = -1;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
 	pid = syscall(__NR_clone3, &args, sizeof(args));
-	if (pid == 0) {
-		prctl(PR_SET_NAME, comm);
-		close(pipefd[0]);
-		if (write(pipefd[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(pipefd[1]);
-	if (pid > 0 && read(pipefd[0], &c, 1) != 1)
-		pid = -1;
-	close(pipefd[0]);
-	return pid;
+	return named_child_started(pid, comm, pipefd);
 }
 
 /*
@@ -617,6 +616,80 @@ static inline int native_idiom_to_procfd(int proc, int pidfd)
 	}
 	errno = err;
 	return dir;
+}
+
+/* The mask bits this module fills in GET_INFO. */
+#define OWN_BITS (PIDFD_OPEN_INFO_PID | PIDFD_OPEN_INFO_CREDS | PIDFD_OPEN_INFO_CGROUPID)
+
+/* Compares every field the module fills; prints both structs on a difference. */
+static inline int same_info(const struct pidfd_open_info *n, const struct pidfd_open_info *m)
+{
+	if ((n->mask & OWN_BITS) == m->mask && n->cgroupid == m->cgroupid && n->pid == m->pid &&
+	    n->tgid == m->tgid && n->ppid == m->ppid && n->ruid == m->ruid && n->rgid == m->rgid &&
+	    n->euid == m->euid && n->egid == m->egid && n->suid == m->suid && n->sgid == m->sgid &&
+	    n->fsuid == m->fsuid && n->fsgid == m->fsgid && m->exit_code == 0)
+		return 1;
+	fprintf(stderr, "#   field    native   module\n");
+#define ROW(f) fprintf(stderr, "#   %-8s %-8llu %llu\n", #f, (unsigned long long)n->f, \
+		       (unsigned long long)m->f)
+	ROW(mask); ROW(cgroupid); ROW(pid); ROW(tgid); ROW(ppid); ROW(ruid); ROW(rgid);
+	ROW(euid); ROW(egid); ROW(suid); ROW(sgid); ROW(fsuid); ROW(fsgid); ROW(exit_code);
+#undef ROW
+	return 0;
+}
+
+/* Both infos of one process; 0 when both succeed and agree. */
+static inline int compare_info(int native, int module, struct pidfd_open_info *m)
+{
+	struct pidfd_open_info n;
+
+	CHECK(native_get_info(native, &n) == 0, "native PIDFD_GET_INFO: %m");
+	CHECK(pfo_get_info(module, m) == 0, "PIDFD_IOC_GET_INFO: %m");
+	CHECK(same_info(&n, m), "native and module differ (table above)");
+	return 0;
+}
+
+/*
+ * Waits (up to 5 s) for RCU-deferred frees of struct pid to bring the count
+ * within tolerance of target, then reads it.
+ */
+static inline long settled_pid_objects(long target, long tolerance)
+{
+	long now = pid_objects();
+	int i;
+
+	for (i = 0; i < 50 && now > target + tolerance; i++) {
+		usleep(100 * 1000);
+		now = pid_objects();
+	}
+	return now;
+}
+
+/* Loads the module and waits, as udevadm settle would, for the node's mode. */
+static inline int pidfd_open_load(void)
+{
+	int fd = open(pidfd_open_ko_path(), O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = sys_finit_module(fd, "", 0);
+	close(fd);
+	if (ret == 0 && pidfd_open_dev_settled_mode(0666) != 0666)
+		fprintf(stderr, "# the device node did not get mode 0666\n");
+	return ret;
+}
+
+/* A mount namespace of the test's own, so that its mounts go away with it. */
+static inline int private_mounts(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return -1;
+	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
+static inline int open_dir(const char *path)
+{
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 #endif /* PIDFD_OPEN_TEST_H */

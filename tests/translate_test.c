@@ -10,19 +10,6 @@
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
-/* A mount namespace of the test's own, so that its mounts go away with it. */
-static int private_mounts(void)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		return -1;
-	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
-}
-
-static int open_dir(const char *path)
-{
-	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
 static int open_proc_pid(const char *proc_root, pid_t pid)
 {
 	char path[64];

@@ -19,19 +19,6 @@
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
-static int load(void)
-{
-	int fd = open(pidfd_open_ko_path(), O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = sys_finit_module(fd, "", 0);
-	close(fd);
-	if (ret == 0)
-		pidfd_open_dev_settled_mode(0666);
-	return ret;
-}
-
 /* What each operation on an O_PATH fd gives: 0 or an errno. */
 struct opath_results {
 	int fstat, statx, faccessat, chmod, utimensat, getxattr, listxattr, reopen;
@@ -136,14 +123,14 @@ FIXTURE(unload) {
 FIXTURE_SETUP(unload)
 {
 	if (access(PIDFD_OPEN_DEV, F_OK) < 0)
-		ASSERT_EQ(0, load()) TH_LOG("loading %s: %m", pidfd_open_ko_path());
+		ASSERT_EQ(0, pidfd_open_load()) TH_LOG("loading %s: %m", pidfd_open_ko_path());
 	reference_results(_metadata, &self->want);
 }
 
 FIXTURE_TEARDOWN(unload)
 {
 	if (access(PIDFD_OPEN_DEV, F_OK) < 0)
-		load();
+		pidfd_open_load();
 }
 
 /*
@@ -181,7 +168,7 @@ TEST_F(unload, opath_of_a_pidfd_after_unload_and_reload)
 		opath_ops(opath, &got);
 		EXPECT_SAME_RESULTS(self->want, got);
 
-		ASSERT_EQ(0, load()) TH_LOG("round %d: reload: %m", round);
+		ASSERT_EQ(0, pidfd_open_load()) TH_LOG("round %d: reload: %m", round);
 		opath_ops(opath, &got);
 		EXPECT_SAME_RESULTS(self->want, got);
 		close(opath);
@@ -212,7 +199,7 @@ TEST_F(unload, path_walk_through_another_process_after_unload_and_reload)
 			TH_LOG("round %d: rmmod: %m", round);
 		opath_ops(opath, &got);
 		EXPECT_SAME_RESULTS(self->want, got);
-		ASSERT_EQ(0, load()) TH_LOG("round %d: reload: %m", round);
+		ASSERT_EQ(0, pidfd_open_load()) TH_LOG("round %d: reload: %m", round);
 		opath_ops(opath, &got);
 		EXPECT_SAME_RESULTS(self->want, got);
 		close(opath);
