@@ -30,8 +30,6 @@ struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb)
 	return proc_pid_ns(sb);
 }
 
-
-
 struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
 						 struct dentry *base)
 {

@@ -96,7 +96,7 @@ impl<'a> ProcPidDir<'a> {
         let entry = ProcDentry::new(file.dentry())?;
         let sb = entry.dentry().super_block();
         let ns = sb.proc_pid_ns()?;
-        let root = root_of(entry.dentry())?;
+        let root = sb.root()?;
         if sb.is_root(entry.dentry()) || !entry.is_child_of(root) || !entry.dentry().is_dir() {
             return None;
         }
@@ -134,17 +134,9 @@ impl<'a> ProcPidDir<'a> {
     }
 }
 
-/// The root of the superblock of `dentry`, if `dentry`'s parent is it.
-fn root_of(dentry: &Dentry) -> Option<&Dentry> {
-    let entry = ProcDentry::new(dentry)?;
-    dentry
-        .super_block()
-        .root()
-        .filter(|root| entry.is_child_of(root))
-}
-
 /// `PIDFD_TO_PROCFD`: the fd of `/proc/<n>` in the procfs mount of `procfd` for the process of
-/// the pidfd `pidfd` (this module's or a native one), `n` being its number in that mount's pid namespace.
+/// the pidfd `pidfd` (this module's or a native one), `n` being its number in that mount's pid
+/// namespace.
 ///
 /// Why it never returns another process's directory: let P be the pidfd's pid.
 /// 1. P has its task (else ESRCH); read n, its number in the mount's namespace (0: ESRCH).
@@ -177,8 +169,7 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     dir
 }
 
-/// `PROCFD_TO_PIDFD`: a pidfd for the process the `/proc/<n>` directory
-/// `procfd` was opened for.
+/// `PROCFD_TO_PIDFD`: a pidfd for the process the `/proc/<n>` directory `procfd` was opened for.
 ///
 /// Why it never returns a pidfd of another process: let Q be the pid the directory was made for
 /// (procfs knows it; modules cannot ask), and n its name.

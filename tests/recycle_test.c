@@ -224,21 +224,55 @@ static void *race_converter(void *arg)
 	return NULL;
 }
 
+/*
+ * Mounts the inner procfs, pins the caller to CPU 0 and starts converter, which
+ * pins itself to CPU 1. Returns 0, or 1 after saying what failed.
+ */
+static int race_start(struct race *r, pthread_t *converter, void *(*fn)(void *))
+{
+	race_rounds = scaled(RACE_ITERATIONS);
+	r->inner = open_inner_proc();
+	CHECK(r->inner >= 0, "mount/open " INNER_PROC ": %m");
+	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 2, "the race needs two CPUs");
+	CHECK(pin_to_cpu(0) == 0, "pin to CPU 0: %m");
+	CHECK(pthread_create(converter, NULL, fn, r) == 0, "pthread_create");
+	return 0;
+}
+
+/*
+ * Starts round for the converter, lets it get going for a varying while, then
+ * recycles victim's number under it: reaps victim, gives the number to a new
+ * process, waits for the converter to finish the round and reaps that one.
+ * Returns 0, or 1 after saying what failed.
+ */
+static int race_recycle_under(struct race *r, int round, pid_t victim)
+{
+	pid_t recycled;
+
+	atomic_store(&r->round, round);
+	for (int spin = round % 64; spin > 0; spin--)
+		sched_yield();
+	CHECK(kill_and_reap(victim) == 0, "round %d: reap", round);
+	recycled = spawn_named_with_tid("recycled", RECYCLED_NR);
+	CHECK(recycled == RECYCLED_NR, "round %d: recycle: %d (%m)", round, recycled);
+
+	while (atomic_load(&r->done) < round)
+		;
+	CHECK(kill_and_reap(recycled) == 0, "round %d: reap recycled", round);
+	return 0;
+}
+
 static int race_loop(void *arg)
 {
 	struct race *r = arg;
 	pthread_t converter;
 	int round;
 
-	race_rounds = scaled(RACE_ITERATIONS);
-	r->inner = open_inner_proc();
-	CHECK(r->inner >= 0, "mount/open " INNER_PROC ": %m");
-	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 2, "the race needs two CPUs");
-	CHECK(pin_to_cpu(0) == 0, "pin to CPU 0: %m");
-	CHECK(pthread_create(&converter, NULL, race_converter, r) == 0, "pthread_create");
+	if (race_start(r, &converter, race_converter))
+		return 1;
 
 	for (round = 1; round <= race_rounds; round++) {
-		pid_t victim, recycled;
+		pid_t victim;
 
 		snprintf(r->want, sizeof(r->want), "v%d", round);
 		victim = spawn_named_with_tid(r->want, RECYCLED_NR);
@@ -246,18 +280,8 @@ static int race_loop(void *arg)
 		r->pidfd = pfo_open(victim);
 		r->dir = open_inner_pid_dir(r->inner, victim);
 		CHECK(r->pidfd >= 0 && r->dir >= 0, "round %d: fds %d %d: %m", round, r->pidfd, r->dir);
-		atomic_store(&r->round, round);
-
-		/* Let the converter get going for a varying while, then recycle under it. */
-		for (int spin = round % 64; spin > 0; spin--)
-			sched_yield();
-		CHECK(kill_and_reap(victim) == 0, "round %d: reap", round);
-		recycled = spawn_named_with_tid("recycled", RECYCLED_NR);
-		CHECK(recycled == RECYCLED_NR, "round %d: recycle: %d (%m)", round, recycled);
-
-		while (atomic_load(&r->done) < round)
-			;
-		CHECK(kill_and_reap(recycled) == 0, "round %d: reap recycled", round);
+		if (race_recycle_under(r, round, victim))
+			return 1;
 		close(r->pidfd);
 		close(r->dir);
 	}
@@ -326,15 +350,11 @@ static int native_race_loop(void *arg)
 	pthread_t converter;
 	int round;
 
-	race_rounds = scaled(RACE_ITERATIONS);
-	r->inner = open_inner_proc();
-	CHECK(r->inner >= 0, "mount/open " INNER_PROC ": %m");
-	CHECK(sysconf(_SC_NPROCESSORS_ONLN) >= 2, "the race needs two CPUs");
-	CHECK(pin_to_cpu(0) == 0, "pin to CPU 0: %m");
-	CHECK(pthread_create(&converter, NULL, native_race_converter, r) == 0, "pthread_create");
+	if (race_start(r, &converter, native_race_converter))
+		return 1;
 
 	for (round = 1; round <= race_rounds; round++) {
-		pid_t victim, recycled;
+		pid_t victim;
 
 		snprintf(r->want, sizeof(r->want), "n%d", round);
 		if (round % 3 == 0) {
@@ -345,18 +365,8 @@ static int native_race_loop(void *arg)
 		}
 		CHECK(victim == RECYCLED_NR, "round %d: clone3 set_tid: %d (%m)", round, victim);
 		CHECK(r->pidfd >= 0, "round %d: native pidfd: %m", round);
-		atomic_store(&r->round, round);
-
-		/* Let the converter get going for a varying while, then recycle under it. */
-		for (int spin = round % 64; spin > 0; spin--)
-			sched_yield();
-		CHECK(kill_and_reap(victim) == 0, "round %d: reap", round);
-		recycled = spawn_named_with_tid("recycled", RECYCLED_NR);
-		CHECK(recycled == RECYCLED_NR, "round %d: recycle: %d (%m)", round, recycled);
-
-		while (atomic_load(&r->done) < round)
-			;
-		CHECK(kill_and_reap(recycled) == 0, "round %d: reap recycled", round);
+		if (race_recycle_under(r, round, victim))
+			return 1;
 		close(r->pidfd);
 	}
 	pthread_join(converter, NULL);

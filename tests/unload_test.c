@@ -116,6 +116,25 @@ static pid_t spawn_holder(int *pidfd_nr, int *go)
 	return pid;
 }
 
+/*
+ * Unloads the module with only opath left of a pidfd, uses opath, loads the
+ * module again, uses opath again (each time as on the reference), closes it.
+ */
+static void unload_use_reload_use(struct __test_metadata *_metadata,
+				  const struct opath_results *want, int opath, int round)
+{
+	struct opath_results got;
+
+	ASSERT_EQ(0, sys_delete_module("pidfd_open", O_NONBLOCK))
+		TH_LOG("round %d: rmmod with only an O_PATH fd left: %m", round);
+	opath_ops(opath, &got);
+	EXPECT_SAME_RESULTS(*want, got);
+	ASSERT_EQ(0, pidfd_open_load()) TH_LOG("round %d: reload: %m", round);
+	opath_ops(opath, &got);
+	EXPECT_SAME_RESULTS(*want, got);
+	close(opath);
+}
+
 FIXTURE(unload) {
 	struct opath_results want;
 };
@@ -162,23 +181,13 @@ TEST_F(unload, opath_of_a_pidfd_after_unload_and_reload)
 		close(pidfd);
 		close(dev);
 		ASSERT_EQ(0, kill_and_reap(child));
-		ASSERT_EQ(0, sys_delete_module("pidfd_open", O_NONBLOCK))
-			TH_LOG("round %d: rmmod with only an O_PATH fd left: %m", round);
-
-		opath_ops(opath, &got);
-		EXPECT_SAME_RESULTS(self->want, got);
-
-		ASSERT_EQ(0, pidfd_open_load()) TH_LOG("round %d: reload: %m", round);
-		opath_ops(opath, &got);
-		EXPECT_SAME_RESULTS(self->want, got);
-		close(opath);
+		unload_use_reload_use(_metadata, &self->want, opath, round);
 	}
 }
 
 /* The same through /proc/<pid>/fd/<n> of another process that has since exited. */
 TEST_F(unload, path_walk_through_another_process_after_unload_and_reload)
 {
-	struct opath_results got;
 	int round;
 
 	for (round = 0; round < 5; round++) {
@@ -195,14 +204,7 @@ TEST_F(unload, path_walk_through_another_process_after_unload_and_reload)
 		ASSERT_EQ(holder, waitpid(holder, &status, 0));
 		ASSERT_EQ(0, status);
 
-		ASSERT_EQ(0, sys_delete_module("pidfd_open", O_NONBLOCK))
-			TH_LOG("round %d: rmmod: %m", round);
-		opath_ops(opath, &got);
-		EXPECT_SAME_RESULTS(self->want, got);
-		ASSERT_EQ(0, pidfd_open_load()) TH_LOG("round %d: reload: %m", round);
-		opath_ops(opath, &got);
-		EXPECT_SAME_RESULTS(self->want, got);
-		close(opath);
+		unload_use_reload_use(_metadata, &self->want, opath, round);
 	}
 }
 
