@@ -40,7 +40,7 @@ KSELFTEST_INSTALL := build/kselftest
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules install install-stock help rust-analyzer format lint check run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
+.PHONY: all modules install install-stock help rust-analyzer format lint check check-fresh run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
 
 all: modules
 
@@ -54,6 +54,8 @@ help:
 	@echo '                 (KERNEL=stock: on Debian'"'"'s kernel, bench-stock.json)'
 	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info")'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
+	@echo '  check-fresh    setup, every kernel, make run and make check from an empty cache, each timed'
+	@echo '                 (about an hour on 2 cores; run it when a script that fills the cache changes)'
 	@echo '  tests          build the selftests and install them as a kselftest suite in $(KSELFTEST_INSTALL)/'
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
 	@echo '  setup          install the toolchain and kernel source (Debian 12, root)'
@@ -156,6 +158,9 @@ profile:
 
 check:
 	scripts/check
+
+check-fresh:
+	scripts/check-fresh $(FRESH_CACHE)
 
 clean:
 	rm -rf build rust-project.json
