@@ -40,7 +40,7 @@ KSELFTEST_INSTALL := build/kselftest
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules install install-stock help rust-analyzer format lint check check-fresh run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
+.PHONY: all modules oops-module install install-stock help rust-analyzer format lint check check-fresh run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
 
 all: modules
 
@@ -75,6 +75,10 @@ kdir-check:
 
 modules: kdir-check
 	$(KBUILD) $(KBUILD_ARGS) modules
+
+# Test-only: a module that Oopses on load, for qemu/runner-test. Never installed.
+oops-module: kdir-check
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/qemu/oops MO=$(abspath $(MO))/oops LLVM=$(LLVM) modules
 
 # modules_install puts the module in /lib/modules/<release>/updates/; depmod
 # makes modprobe find it.
