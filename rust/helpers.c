@@ -3,11 +3,12 @@
  * One-line wrappers for what the Rust side cannot call directly: static inline
  * functions and macros without a helper in the 7.3 kernel crate (get_pid,
  * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id,
- * QSTR_LEN for lookup_noperm_unlocked). Each only forwards its arguments.
+ * QSTR_LEN for lookup_noperm_positive_unlocked, current_cred). Each only forwards its arguments.
  * Struct fields are read on the Rust side, whose bindings lay the structs out
  * as C does (rust/task.rs says how task_struct's was checked).
  */
 #include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/dcache.h>
 #include <linux/namei.h>
 #include <linux/proc_fs.h>
@@ -30,10 +31,15 @@ struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb)
 	return proc_pid_ns(sb);
 }
 
-struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
-						 struct dentry *base)
+struct dentry *pidfd_open_lookup_noperm_positive_unlocked(const char *name, unsigned int len,
+							  struct dentry *base)
 {
-	return lookup_noperm_unlocked(&QSTR_LEN(name, len), base);
+	return lookup_noperm_positive_unlocked(&QSTR_LEN(name, len), base);
+}
+
+const struct cred *pidfd_open_current_cred(void)
+{
+	return current_cred();
 }
 
 bool pidfd_open_delay_group_leader(struct task_struct *task)

@@ -10,8 +10,9 @@
 struct pid *pidfd_open_get_pid(struct pid *pid);
 bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type);
 struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb);
-struct dentry *pidfd_open_lookup_noperm_unlocked(const char *name, unsigned int len,
-						 struct dentry *base);
+struct dentry *pidfd_open_lookup_noperm_positive_unlocked(const char *name, unsigned int len,
+							  struct dentry *base);
+const struct cred *pidfd_open_current_cred(void);
 bool pidfd_open_delay_group_leader(struct task_struct *task);
 pid_t pidfd_open_task_ppid_vnr(struct task_struct *task);
 #ifdef CONFIG_CGROUPS

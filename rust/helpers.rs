@@ -19,11 +19,12 @@ extern "C" {
     pub(crate) fn pidfd_open_proc_pid_ns(
         sb: *mut bindings::super_block,
     ) -> *mut bindings::pid_namespace;
-    pub(crate) fn pidfd_open_lookup_noperm_unlocked(
+    pub(crate) fn pidfd_open_lookup_noperm_positive_unlocked(
         name: *const ffi::c_char,
         len: ffi::c_uint,
         base: *mut bindings::dentry,
     ) -> *mut bindings::dentry;
+    pub(crate) fn pidfd_open_current_cred() -> *const bindings::cred;
     pub(crate) fn pidfd_open_delay_group_leader(task: *mut bindings::task_struct) -> bool;
     pub(crate) fn pidfd_open_task_ppid_vnr(task: *mut bindings::task_struct) -> bindings::pid_t;
     #[cfg(CONFIG_CGROUPS)]

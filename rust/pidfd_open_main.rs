@@ -43,6 +43,9 @@ unsafe impl<T> Sync for AssertSync<T> {}
 
 #[pin_data(PinnedDrop)]
 struct PidfdOpenModule {
+    /// What `PROCFD_TO_PIDFD` recognises a process's directory by, learnt before the device
+    /// can be opened.
+    _procfs: (),
     #[pin]
     _device: MiscDeviceRegistration<PidfdOpenDevice>,
 }
@@ -59,6 +62,9 @@ impl kernel::InPlaceModule for PidfdOpenModule {
         };
 
         try_pin_init!(Self {
+            _procfs: procfs::learn_tgid_dir_ops().inspect_err(|err| {
+                pr_err!("cannot read procfs's process directories ({err:?}): not loaded\n");
+            })?,
             _device <- MiscDeviceRegistration::register(options),
         })
         .pin_chain(|_| {

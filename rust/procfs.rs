@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The translations between pidfds and `/proc/<pid>` directories (`PIDFD_TO_PROCFD` and
-//! `PROCFD_TO_PIDFD`), and why neither returns another process's fd when a pid number is
-//! recycled.
+//! `PROCFD_TO_PIDFD`), and why neither returns another process's fd: not when a pid number is
+//! recycled, and not whatever is mounted, cached or hidden in the procfs they work on.
 //!
 //! Modules cannot use procfs internals (`proc_pid()`, `fs/proc/internal.h`), so each translation
 //! works from public facts about pids and procfs:
@@ -14,6 +14,22 @@
 //!    `/proc/<n>` dentry on every lookup: it stays hashed only while the pid it was made for has
 //!    its task. A dentry that failed revalidation is unhashed for good, and a later lookup of the
 //!    name makes a new one.
+//! 3. procfs gives every `/proc/<n>` directory of a process the same inode operations
+//!    (`proc_pid_instantiate()` sets `proc_tgid_base_inode_operations`), and no other inode has
+//!    them: `/proc/<pid>/task/<tid>` has its own, a driver's `proc_mkdir()` directory procfs's
+//!    generic ones. The table is not exported; [`learn_tgid_dir_ops`] reads it once, at load,
+//!    from a `/proc/<n>` directory of the module's own procfs instance, where nothing can hide or
+//!    replace the entry.
+//!
+//! Against the file system, neither translation walks a path. `PIDFD_TO_PROCFD` looks `<n>` up
+//! in the procfs root dentry itself, which never crosses a mount, checks that a process's
+//! directory came back (fact 3), refuses with `EXDEV` an entry that has a mount on it in the
+//! procfd's mount tree (as `openat2()` with `RESOLVE_NO_XDEV`), and opens that very dentry through
+//! the procfd's mount. No mount anywhere can make it return another directory; one that appears
+//! after the check sits above an fd that is still the process's own directory.
+//! `PROCFD_TO_PIDFD` identifies the directory from the fd's own dentry (fact 3, its parent and its
+//! name) and from a lookup of its own name that can only confirm that very dentry, so neither
+//! permissions (`hidepid`) nor what the dcache holds change its answer.
 
 use kernel::{
     fs::{
@@ -29,6 +45,7 @@ use kernel::{
             smp_mb,
             Read, //
         },
+        SetOnce,
     },
 };
 
@@ -42,9 +59,36 @@ use crate::{
         self,
         Dentry,
         FileObjects,
+        Path,
+        PrivateProcMount,
         ProcDentry, //
     },
 };
+
+/// The inode operations of a process's `/proc/<n>` directory (fact 3), learnt at load. Only ever
+/// compared, never called.
+static TGID_DIR_OPS: SetOnce<usize> = SetOnce::new();
+
+/// Learns [`TGID_DIR_OPS`] from the caller's own `/proc/<n>` in a procfs instance of the module's
+/// own, which no one else can mount on, hide entries of, or see. Called once, before the device
+/// exists.
+pub(crate) fn learn_tgid_dir_ops() -> Result {
+    let proc = PrivateProcMount::new()?;
+    // The instance shows the caller's pid namespace, where the caller has a number.
+    let own = NrName::new(kernel::current!().tgid_nr_ns(None));
+    let entry = vfs::lookup_noperm(proc.root(), own.as_bytes())?;
+    let ops = entry.inode().ok_or(ENOENT)?.ops();
+    if !TGID_DIR_OPS.populate(ops as usize) {
+        return Err(EBUSY);
+    }
+    Ok(())
+}
+
+/// Whether `dentry` is a process's `/proc/<n>` directory, by fact 3.
+fn is_tgid_dir(dentry: &Dentry) -> bool {
+    let ops = dentry.inode().map(|inode| inode.ops() as usize);
+    ops.is_some() && ops == TGID_DIR_OPS.copy()
+}
 
 /// An open fd of the root directory of a procfs mount (a bind mount of one counts).
 ///
@@ -64,26 +108,36 @@ impl<'a> ProcRoot<'a> {
         sb.is_root(file.dentry()).then_some(Self { file, ns })
     }
 
-    /// Opens `/proc/<nr>` under this root, as the caller and as `open(2)` would with
-    /// `O_RDONLY | O_DIRECTORY`; its errors (such as those of `hidepid`) pass through unchanged.
+    /// Opens the process directory `/proc/<nr>` of this instance as the caller would with
+    /// `O_RDONLY | O_DIRECTORY` and `RESOLVE_NO_XDEV`, without a path walk: search permission on
+    /// the root, the lookup (`ENOENT` for a name that is not a process's directory), read and
+    /// open permission on the directory, with their errors unchanged, then `EXDEV` if anything
+    /// is mounted on it in the procfd's mount tree. Permission comes before the mount, so that a
+    /// process `hidepid=invisible` hides is `ENOENT` whether or not its entry was cached.
     fn open_pid_dir(&self, nr: i32) -> Result<ARef<File>> {
-        let name = NrName::new(nr);
-        vfs::open_relative(
-            self.file.path(),
-            name.as_c_str()?,
-            flags::O_RDONLY | flags::O_DIRECTORY | flags::O_LARGEFILE,
-        )
+        let root = Path::of_file(self.file);
+        root.permission(vfs::MAY_EXEC)?;
+        let entry = vfs::lookup_noperm(self.file.dentry(), NrName::new(nr).as_bytes())?;
+        if !is_tgid_dir(&entry) {
+            return Err(ENOENT);
+        }
+        let dir = root.child(&entry);
+        dir.permission(vfs::MAY_OPEN | vfs::MAY_READ)?;
+        if dir.is_mountpoint() {
+            return Err(EXDEV);
+        }
+        dir.open(flags::O_RDONLY | flags::O_DIRECTORY | flags::O_LARGEFILE)
     }
 }
 
-/// An open fd of a `/proc/<n>` directory: a directory directly under a procfs root whose name is
-/// a number.
+/// An open fd of a process's `/proc/<n>` directory: a directory directly under a procfs root
+/// whose name is a number and whose inode is a process directory's (fact 3).
 ///
 /// # Invariants
 ///
-/// `entry` is the dentry of an open procfs directory whose parent is its superblock's root
-/// `root`, whose name is the decimal number `nr > 0`, and whose procfs instance shows the pid
-/// namespace `ns`.
+/// `entry` is the dentry of an open procfs directory of a process, whose parent is its
+/// superblock's root `root`, whose name is the decimal number `nr > 0`, and whose procfs instance
+/// shows the pid namespace `ns`.
 struct ProcPidDir<'a> {
     entry: ProcDentry<'a>,
     root: &'a Dentry,
@@ -97,7 +151,7 @@ impl<'a> ProcPidDir<'a> {
         let sb = entry.dentry().super_block();
         let ns = sb.proc_pid_ns()?;
         let root = sb.root()?;
-        if sb.is_root(entry.dentry()) || !entry.is_child_of(root) || !entry.dentry().is_dir() {
+        if !entry.is_child_of(root) || !is_tgid_dir(entry.dentry()) {
             return None;
         }
         let nr = parse_nr(entry.name())?;
@@ -108,21 +162,6 @@ impl<'a> ProcPidDir<'a> {
             ns,
             nr,
         })
-    }
-
-    /// Whether the directory is a process's `/proc/<pid>` entry, not another numeric entry under
-    /// the root (a driver can `proc_mkdir()` one; procfs looks pids up first, so such an entry
-    /// is found only while no process has its number).
-    ///
-    /// procfs gives every `/proc/<pid>` dentry the same dentry operations, which are not
-    /// exported. Those of a `/proc/<pid>` entry of a process known to exist serve as the
-    /// reference: the caller's own in the mount's namespace, or, for a caller with no number
-    /// there, the namespace's init (`/proc/1`), which lives as long as any process of it does.
-    fn is_process_dir(&self) -> bool {
-        let own = kernel::current!().tgid_nr_ns(Some(self.ns));
-        let name = NrName::new(if own > 0 { own } else { 1 });
-        vfs::lookup_noperm(self.root, name.as_bytes())
-            .is_ok_and(|known| core::ptr::eq(known.ops(), self.entry.dentry().ops()))
     }
 
     /// Whether a fresh lookup of this directory's name gives this very dentry, which procfs
@@ -140,7 +179,9 @@ impl<'a> ProcPidDir<'a> {
 ///
 /// Why it never returns another process's directory: let P be the pidfd's pid.
 /// 1. P has its task (else ESRCH); read n, its number in the mount's namespace (0: ESRCH).
-/// 2. Open `/proc/<n>`, which finds whichever process owns n at that moment.
+/// 2. Open `/proc/<n>` ([`ProcRoot::open_pid_dir`]: the entry looked up in the procfs root,
+///    without crossing a mount, and that dentry opened), which finds whichever process owns n at
+///    that moment (fact 2).
 /// 3. Check again that P has its task. If so, P owned n during steps 1 to 3 (fact 1), so step 2
 ///    found P's process (or failed for P, as the caller). If not, drop the directory and fail with
 ///    ESRCH: n may have been recycled, or have been free when step 2 looked.
@@ -177,16 +218,17 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
 /// 2. Look n up again in procfs: the result is the caller's own dentry only if Q has its task now
 ///    (fact 2; else ESRCH). Then Q owned n from before the directory was opened until now (fact
 ///    1), which covers step 1, so P is Q. In the other order, Q could die and n be recycled
-///    between the two steps, and P would be the new process.
+///    between the two steps, and P would be the new process. The open fd keeps its dentry in
+///    the dcache, so while Q lives the lookup is a hit on it; a miss means the dentry was
+///    unhashed, Q is gone, and whatever the miss gives (a new dentry, or `ENOENT` where
+///    `hidepid` hides n from the caller) is ESRCH alike.
 /// 3. Check that P is still a live thread-group leader (ESRCH if reaped, ENOENT for a thread),
 ///    under the lock the kernel's own pidfd code uses, and make the pidfd.
 ///
 /// The read barrier keeps the lookup of step 2 from being satisfied before that of step 1.
 pub(crate) fn procfd_to_pidfd(procfd: i32) -> Result<ARef<File>> {
     let file = LocalFile::fget(procfd as u32)?;
-    let dir = ProcPidDir::from_file(&file)
-        .filter(ProcPidDir::is_process_dir)
-        .ok_or(EBADF)?;
+    let dir = ProcPidDir::from_file(&file).ok_or(EBADF)?;
 
     let pid = PidRef::find_in_ns(dir.nr, dir.ns).ok_or(ESRCH)?;
     smp_mb(Read);

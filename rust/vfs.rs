@@ -11,12 +11,16 @@
 //! of these objects would make this module unnecessary.
 
 use core::{
+    marker::PhantomData,
     ops::Deref,
     ptr::NonNull, //
 };
 use kernel::{
     bindings,
-    error::from_err_ptr,
+    error::{
+        from_err_ptr,
+        to_result, //
+    },
     ffi::{
         c_int,
         c_void, //
@@ -148,19 +152,31 @@ impl Dentry {
         unsafe { (*self.0.get()).d_op }
     }
 
-    /// Whether the dentry is positive and a directory.
+    /// The dentry's inode; `None` for a negative dentry.
     #[inline]
-    pub(crate) fn is_dir(&self) -> bool {
-        // SAFETY: A referenced positive dentry keeps its inode, and a dentry of an open file
-        // stays positive; the mode's type bits never change.
-        unsafe {
-            let inode = (*self.0.get()).d_inode;
-            !inode.is_null() && u32::from((*inode).i_mode) & bindings::S_IFMT == bindings::S_IFDIR
-        }
+    pub(crate) fn inode(&self) -> Option<&Inode> {
+        // SAFETY: A referenced positive dentry keeps its inode, and the dentries this module holds
+        // (of open files, or from a positive lookup) never turn negative while referenced.
+        let inode = unsafe { (*self.0.get()).d_inode };
+        // SAFETY: See above.
+        (!inode.is_null()).then(|| unsafe { &*inode.cast::<Inode>() })
     }
 }
 
 impl Inode {
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
+    /// The inode operations, which identify what kind of object of its filesystem it is.
+    #[inline]
+    pub(crate) fn ops(&self) -> *const bindings::inode_operations {
+        // SAFETY: `i_op` is set when the filesystem makes the inode, before anyone else can see
+        // it, and never changes after.
+        unsafe { (*self.0.get()).i_op }
+    }
+
     /// The filesystem's private data of the inode (`i_private`).
     #[inline]
     pub(crate) fn private(&self) -> *mut c_void {
@@ -257,25 +273,143 @@ impl Drop for DentryRef {
 }
 
 /// Looks `name` up in the directory `parent`, without permission checks, as the VFS would for a
-/// path walk: the filesystem's lookup and revalidation run.
+/// path walk: the filesystem's lookup and revalidation run. The result is a positive dentry of
+/// `parent`'s superblock (`ENOENT` where there is none): a lookup never crosses a mount.
 pub(crate) fn lookup_noperm(parent: &Dentry, name: &[u8]) -> Result<DentryRef> {
     let len = u32::try_from(name.len()).map_err(|_| ENAMETOOLONG)?;
     // SAFETY: `parent` is a referenced directory dentry and `name` is valid for `len` bytes.
     let found = unsafe {
-        helpers::pidfd_open_lookup_noperm_unlocked(name.as_ptr().cast(), len, parent.as_ptr())
+        helpers::pidfd_open_lookup_noperm_positive_unlocked(
+            name.as_ptr().cast(),
+            len,
+            parent.as_ptr(),
+        )
     };
     let found = from_err_ptr(found)?;
-    // INVARIANT: The lookup returned a new reference, or an error.
+    // INVARIANT: The lookup returned a new reference to a positive dentry, or an error.
     NonNull::new(found.cast())
         .map(|ptr| DentryRef { ptr })
         .ok_or(ENOENT)
 }
 
-/// Opens `name` (a C string) relative to `root` as the caller would with `open(2)` and `flags`,
-/// with every permission check; its errors pass through unchanged.
-pub(crate) fn open_relative(root: &bindings::path, name: &CStr, flags: u32) -> Result<ARef<File>> {
-    // SAFETY: `root` is a valid path while borrowed and `name` is a C string.
-    let file = unsafe { bindings::file_open_root(root, name.as_char_ptr(), flags as c_int, 0) };
-    // SAFETY: `file_open_root` returns a new file with one reference, or an error.
-    unsafe { take_new_file(file) }
+/// Access to check with [`Path::permission`]: search a directory (each step of a path walk).
+pub(crate) const MAY_EXEC: u32 = bindings::MAY_EXEC;
+/// Read access.
+pub(crate) const MAY_READ: u32 = bindings::MAY_READ;
+/// Set with the access mode when a file is opened, as `open(2)` does.
+pub(crate) const MAY_OPEN: u32 = bindings::MAY_OPEN;
+
+/// A dentry seen through a mount: a `struct path` that borrows both from objects holding them.
+///
+/// # Invariants
+///
+/// `raw.mnt` and `raw.dentry` are referenced for `'a`, and the dentry belongs to the mount's
+/// superblock.
+pub(crate) struct Path<'a> {
+    raw: bindings::path,
+    _borrows: PhantomData<&'a Dentry>,
+}
+
+impl<'a> Path<'a> {
+    /// The path `file` was opened on.
+    pub(crate) fn of_file(file: &'a LocalFile) -> Self {
+        // INVARIANT: An open file holds its path's mount and dentry.
+        Self {
+            raw: *file.path(),
+            _borrows: PhantomData,
+        }
+    }
+
+    /// `child`, a dentry of the same superblock found below this path's dentry without
+    /// crossing a mount, seen through this path's mount.
+    pub(crate) fn child<'b>(&'b self, child: &'b Dentry) -> Path<'b> {
+        // INVARIANT: The mount is held for `'a` by `self`'s borrow, `child` by its own, and a
+        // lookup below a dentry stays in its superblock.
+        Path {
+            raw: bindings::path {
+                mnt: self.raw.mnt,
+                dentry: child.as_ptr(),
+            },
+            _borrows: PhantomData,
+        }
+    }
+
+    /// Whether anything is mounted on this path in its mount's tree: what a path walk with
+    /// `RESOLVE_NO_XDEV` refuses to cross (`path_is_mountpoint()`). A mount on the same dentry
+    /// in another mount namespace does not count, as it would not for that walk.
+    pub(crate) fn is_mountpoint(&self) -> bool {
+        // SAFETY: The path is valid (type invariants).
+        unsafe { bindings::path_is_mountpoint(&self.raw) }
+    }
+
+    /// Checks that the caller may access the inode with `mask` (`MAY_*`), through this path's
+    /// mount, as a path walk (`MAY_EXEC` on each directory) and `open(2)` (`MAY_OPEN` and the
+    /// access mode) do: the filesystem's `permission` method, then the LSMs.
+    pub(crate) fn permission(&self, mask: u32) -> Result {
+        // SAFETY: The path is valid (type invariants); `mnt_idmap` is set when the mount is made
+        // and changed only before a detached mount is attached, so the mount that
+        // an open file or a lookup reached has its final value.
+        let (idmap, inode) = unsafe { ((*self.raw.mnt).mnt_idmap, (*self.raw.dentry).d_inode) };
+        if inode.is_null() {
+            return Err(ENOENT);
+        }
+        // SAFETY: The idmap and the inode are those of a referenced positive path.
+        to_result(unsafe { bindings::inode_permission(idmap, inode, mask as c_int) })
+    }
+
+    /// Opens the path with `flags`, as the caller: `dentry_open()` with the caller's
+    /// credentials. It checks no permission: [`Path::permission`] first.
+    pub(crate) fn open(&self, flags: u32) -> Result<ARef<File>> {
+        // SAFETY: The path is valid (type invariants); `dentry_open` takes references of its own.
+        let file = unsafe {
+            bindings::dentry_open(&self.raw, flags as c_int, helpers::pidfd_open_current_cred())
+        };
+        // SAFETY: `dentry_open` returns a new file with one reference, or an error.
+        unsafe { take_new_file(file) }
+    }
+}
+
+/// A procfs instance of the caller's pid namespace that is mounted nowhere: the module's own,
+/// where no mount, `hidepid` option or other user of the instance can change what a lookup
+/// finds. Unmounted on drop.
+///
+/// # Invariants
+///
+/// `mnt` is a procfs mount that this value holds the only reference to.
+pub(crate) struct PrivateProcMount {
+    mnt: NonNull<bindings::vfsmount>,
+}
+
+impl PrivateProcMount {
+    pub(crate) fn new() -> Result<Self> {
+        // SAFETY: The name is a C string. procfs is built in (`PROC_FS` is a bool option), so the
+        // type is never unregistered and `get_fs_type` takes no module reference that a
+        // `put_filesystem` (not exported) would have to give back.
+        let ty = unsafe { bindings::get_fs_type(c"proc".as_char_ptr()) };
+        if ty.is_null() {
+            return Err(ENODEV);
+        }
+        // SAFETY: `ty` is a registered filesystem type and the name is a C string; procfs takes
+        // no mount data it needs.
+        let mnt = unsafe {
+            bindings::vfs_kern_mount(ty, 0, c"proc".as_char_ptr(), core::ptr::null_mut())
+        };
+        let mnt = from_err_ptr(mnt)?;
+        // INVARIANT: A new mount, with its only reference returned to us.
+        NonNull::new(mnt).map(|mnt| Self { mnt }).ok_or(ENOMEM)
+    }
+
+    /// The root directory of the instance.
+    pub(crate) fn root(&self) -> &Dentry {
+        // SAFETY: `mnt_root` is set when the mount is made and held for the mount's life, which
+        // the borrow of `self` covers.
+        unsafe { &*(*self.mnt.as_ptr()).mnt_root.cast::<Dentry>() }
+    }
+}
+
+impl Drop for PrivateProcMount {
+    fn drop(&mut self) {
+        // SAFETY: The reference is ours (type invariants) and given up here.
+        unsafe { bindings::mntput(self.mnt.as_ptr()) };
+    }
 }

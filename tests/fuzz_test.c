@@ -13,6 +13,7 @@
  * PIDFD_OPEN_FUZZ_SEED=N reruns a seed; PIDFD_OPEN_FUZZ_CALLS=N sets the count.
  */
 #include <stdatomic.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -43,7 +44,7 @@ static uint32_t below(uint32_t n)
 enum kind {
 	K_CLOSED, K_OPATH, K_PIPE, K_SOCKET, K_FILE, K_DIR, K_DEV, K_PROC_SELF_FD,
 	K_INNER_ROOT, K_OUTER_ROOT, K_INNER_PID, K_OUTER_PID, K_DEAD_PID_DIR, K_THREAD_DIR,
-	K_TASK_TID_DIR, K_PIDFD_LIVE, K_PIDFD_DEAD, K_PIDFD_OUTSIDE, K_NATIVE_PIDFD,
+	K_TASK_TID_DIR, K_PIDFD_LIVE, K_PIDFD_DEAD, K_PIDFD_OUTSIDE, K_NATIVE_PIDFD, K_FOREIGN,
 	K_COUNT
 };
 
@@ -51,7 +52,7 @@ static const char *const kind_name[K_COUNT] = {
 	"closed", "O_PATH", "pipe", "socket", "file", "dir", "/dev/pidfd_open", "/proc/self/fd",
 	"inner proc root", "outer proc root", "inner /proc/<pid>", "outer /proc/<pid>",
 	"dead /proc/<pid>", "/proc/<tid>", "/proc/<pid>/task/<tid>", "live pidfd", "dead pidfd",
-	"outside pidfd", "native pidfd",
+	"outside pidfd", "native pidfd", "other filesystem's file",
 };
 
 #define MAX_ENTRIES 64
@@ -496,6 +497,10 @@ static int build_pool(struct fuzz *f, const struct fuzz_arg *arg)
 	add(f, pipefd[0], K_PIPE, 0);
 	add(f, sv[0], K_SOCKET, 0);
 	add(f, open("/init", O_RDONLY | O_CLOEXEC), K_FILE, 0);
+	/* Files whose inodes carry private data, none of it a pid. */
+	add(f, open_first_file("/sys/kernel"), K_FOREIGN, 0);
+	add(f, eventfd(0, EFD_CLOEXEC), K_FOREIGN, 0);
+	add(f, memfd_create("fuzz", MFD_CLOEXEC), K_FOREIGN, 0);
 	add(f, open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC), K_DIR, 0);
 	add(f, f->dev, K_DEV, 0);
 	add(f, open("/tmp/proc-inner/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC), K_PROC_SELF_FD, 0);

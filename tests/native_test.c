@@ -6,6 +6,9 @@
  * decides, each against the userspace idiom where there is one
  * (PIDFD_GET_INFO, openat of /proc/<n>, then pidfd_send_signal(pidfd, 0)).
  */
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
@@ -262,6 +265,52 @@ TEST_F(native, argument_and_fd_checks_come_first)
 	EXPECT_PFO_ERRNO(EINVAL, -1, piddir, self->clone3_pidfd, PIDFD_TO_PROCFD);
 	/* A native pidfd is no /proc/<pid> directory. */
 	EXPECT_PFO_ERRNO(EBADF, -1, self->native, -1, PROCFD_TO_PIDFD);
+}
+
+/*
+ * Files whose inodes carry private data of their own filesystem's, which a
+ * check of i_private alone would take for a pid: each is no pidfd (4.2 row 4).
+ * The filesystems this kernel lacks are named, not counted; sysfs, cgroup2, an
+ * eventfd and a memfd are on every kernel of make check.
+ */
+TEST_F(native, files_of_other_filesystems_are_not_pidfds)
+{
+	static const struct {
+		const char *name, *type, *dir;
+		bool required;
+	} fs[] = {
+		{ "sysfs", NULL, "/sys/kernel", true },
+		{ "cgroup2", "cgroup2", "/tmp/native-cgroup2", true },
+		{ "debugfs", "debugfs", "/tmp/native-debugfs", false },
+		{ "tracefs", "tracefs", "/tmp/native-tracefs", false },
+	};
+	int fd, tried = 0;
+
+	ASSERT_EQ(0, private_mounts());
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		if (fs[i].type) {
+			mkdir(fs[i].dir, 0700);
+			if (mount(fs[i].type, fs[i].dir, fs[i].type, 0, NULL) < 0) {
+				ASSERT_FALSE(fs[i].required) TH_LOG("mount %s: %m", fs[i].type);
+				TH_LOG("%s: not in this kernel (mount: %m)", fs[i].name);
+				continue;
+			}
+		}
+		fd = open_first_file(fs[i].dir);
+		ASSERT_GE(fd, 0) TH_LOG("no readable file in %s (%s)", fs[i].dir, fs[i].name);
+		EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, fd, PIDFD_TO_PROCFD);
+		close(fd);
+		tried++;
+	}
+	fd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, fd, PIDFD_TO_PROCFD);
+	close(fd);
+	fd = memfd_create("native-test", MFD_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, fd, PIDFD_TO_PROCFD);
+	close(fd);
+	TH_LOG("%d filesystems' files, an eventfd and a memfd refused", tried);
 }
 
 TEST_F(native, o_path_native_pidfd_is_ebadf)

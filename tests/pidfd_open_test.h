@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/pidfd_open.h>
 #include <linux/sched.h>
 #include <pthread.h>
@@ -690,6 +691,37 @@ static inline int private_mounts(void)
 static inline int open_dir(const char *path)
 {
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Drops every privilege: uid and gid 65534 ("nobody"), no supplementary groups. */
+static inline int become_nobody(void)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0)
+		return -1;
+	return setresuid(65534, 65534, 65534);
+}
+
+/* The first regular file directly in dir that opens read-only, or -1. */
+static inline int open_first_file(const char *path)
+{
+	struct dirent *d;
+	struct stat st;
+	int dir, fd = -1;
+	DIR *list;
+
+	dir = open_dir(path);
+	list = dir >= 0 ? fdopendir(dir) : NULL;
+	if (!list) {
+		if (dir >= 0)
+			close(dir);
+		return -1;
+	}
+	while (fd < 0 && (d = readdir(list))) {
+		if (fstatat(dir, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+			fd = openat(dir, d->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
+	closedir(list);
+	return fd;
 }
 
 #endif /* PIDFD_OPEN_TEST_H */

@@ -28,7 +28,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
-use rustix::fs::{AtFlags, FileType, FsWord, Mode, OFlags, PROC_SUPER_MAGIC};
+use rustix::fs::{AtFlags, FileType, FsWord, Mode, OFlags, ResolveFlags, PROC_SUPER_MAGIC};
 use rustix::io::Errno;
 use rustix::process::{Pid, PidfdFlags};
 
@@ -79,20 +79,34 @@ fn is_proc_root(fd: BorrowedFd<'_>) -> io::Result<bool> {
         && FileType::from_raw_mode(st.st_mode) == FileType::Directory)
 }
 
-/// Opens `path` under `dir` for reading, as a `File`.
-fn open_at(dir: BorrowedFd<'_>, path: &str, flags: OFlags) -> io::Result<OwnedFd> {
-    Ok(rustix::fs::openat(
+/// Opens `path` under `dir` for reading. Where the kernel has `openat2(2)` (Linux 5.6), the walk
+/// may not cross a mount (`RESOLVE_NO_XDEV`, and `resolve` on top): whoever can mount in the
+/// namespace of `dir`'s mount cannot put another directory or file in the place of the one asked
+/// for, and such a mount gives `EXDEV`, as the module does. Older kernels get `openat(2)`.
+fn open_at(
+    dir: BorrowedFd<'_>,
+    path: &str,
+    flags: OFlags,
+    resolve: ResolveFlags,
+) -> io::Result<OwnedFd> {
+    let flags = flags | OFlags::RDONLY | OFlags::CLOEXEC;
+    match rustix::fs::openat2(
         dir,
         path,
-        flags | OFlags::RDONLY | OFlags::CLOEXEC,
+        flags,
         Mode::empty(),
-    )?)
+        ResolveFlags::NO_XDEV | resolve,
+    ) {
+        Err(Errno::NOSYS) => Ok(rustix::fs::openat(dir, path, flags, Mode::empty())?),
+        opened => Ok(opened?),
+    }
 }
 
 /// Reads a small text file of procfs, under `dir`.
 fn read_proc_file(dir: BorrowedFd<'_>, path: &str) -> io::Result<String> {
     let mut text = String::new();
-    File::from(open_at(dir, path, OFlags::empty())?).read_to_string(&mut text)?;
+    File::from(open_at(dir, path, OFlags::empty(), ResolveFlags::empty())?)
+        .read_to_string(&mut text)?;
     Ok(text)
 }
 
@@ -146,8 +160,13 @@ pub(crate) fn to_proc_dir(
     if n <= 0 {
         return Err(err(Errno::SRCH));
     }
-    // t1.
-    let dir = open_at(proc_root, &n.to_string(), OFlags::DIRECTORY);
+    // t1. No symlink either: `<n>` is a directory, never a link to one.
+    let dir = open_at(
+        proc_root,
+        &n.to_string(),
+        OFlags::DIRECTORY,
+        ResolveFlags::NO_SYMLINKS,
+    );
     // t2: the pidfd's process still holds `n`, so `dir` (or its error) is that process's.
     let unreaped = match probe() {
         Ok(()) => true,
@@ -253,8 +272,10 @@ pub(crate) fn from_proc_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     {
         return Err(err(Errno::BADF));
     }
-    let proc_root = match open_at(dir, "..", OFlags::DIRECTORY) {
+    let proc_root = match open_at(dir, "..", OFlags::DIRECTORY, ResolveFlags::empty()) {
         Ok(fd) => fd,
+        // `dir` is the root of a mount of its own (a bind mount of a `/proc/<pid>` directory).
+        Err(e) if is(&e, Errno::XDEV) => return Err(err(Errno::BADF)),
         // A lookup under the directory of a reaped process fails.
         Err(e) if is(&e, Errno::SRCH) || is(&e, Errno::NOENT) => {
             return Err(reaped_dir_error(dir, &st))

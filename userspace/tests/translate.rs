@@ -46,6 +46,30 @@ fn assert_pid_dir(what: &str, dir: &OwnedFd, pid: i32) {
 }
 
 backend_tests! {
+    fn to_proc_dir_of_an_overmounted_entry_is_exdev(b: Backend) {
+        use rustix::mount::{mount_bind, unmount, UnmountFlags};
+
+        let victim = Sleeper::start();
+        let other = Sleeper::start();
+        let pidfd = ok("open victim", PidFd::open_with(victim.pid(), b));
+        in_private_mounts(|| {
+            let target = format!("/proc/{}", victim.pid());
+            let source = format!("/proc/{}", other.pid());
+            ok(&format!("bind {source} onto {target}"), mount_bind(&source, &target).map_err(Into::into));
+            let seen = stat_pid(open_path(&target, OFlags::DIRECTORY));
+            assert_eq!(seen, other.pid(), "{target} shows process {seen}: the bind mount is not in effect");
+            expect_errno(
+                &format!("to_proc_dir of victim {} under a bind of {source} ({b})", victim.pid()),
+                pidfd.to_proc_dir(proc_root()),
+                EXDEV,
+            );
+            ok(&format!("umount {target}"), unmount(&target, UnmountFlags::empty()).map_err(Into::into));
+            let what = format!("to_proc_dir of victim {} after the umount ({b})", victim.pid());
+            let dir = ok(&what, pidfd.to_proc_dir(proc_root()));
+            assert_pid_dir(&what, &dir, victim.pid());
+        });
+    }
+
     fn to_proc_dir_gives_the_processes_dir(b: Backend) {
         let child = Sleeper::start();
         let pidfd = ok("open child", PidFd::open_with(child.pid(), b));

@@ -22,6 +22,7 @@ pub const ESRCH: i32 = 3;
 pub const EBADF: i32 = 9;
 pub const EINVAL: i32 = 22;
 pub const ENOTTY: i32 = 25;
+pub const EXDEV: i32 = 18;
 pub const EREMOTE: i32 = 66;
 
 /// The errno's name, for messages.
@@ -33,6 +34,7 @@ pub fn errno_name(errno: i32) -> &'static str {
         EBADF => "EBADF",
         EINVAL => "EINVAL",
         ENOTTY => "ENOTTY",
+        EXDEV => "EXDEV",
         EREMOTE => "EREMOTE",
         _ => "errno",
     }
@@ -236,6 +238,35 @@ pub fn start_thread() -> (
         let _ = stop_rx.recv();
     });
     (tid_rx.recv().unwrap(), stop_tx, handle)
+}
+
+/// Runs `f` on a thread of its own in a mount namespace of its own, with every mount private,
+/// so that what `f` mounts is seen by it alone and goes away with the thread. Needs root
+/// (`CAP_SYS_ADMIN`); the test fails saying so otherwise.
+pub fn in_private_mounts<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    use rustix::mount::{mount_change, MountPropagationFlags};
+    use rustix::thread::{unshare_unsafe, UnshareFlags};
+
+    std::thread::scope(|scope| {
+        let thread = scope.spawn(|| {
+            // SAFETY: Only the mount namespace (and the fs_struct it implies) is unshared: no fd
+            // table, so every thread still sees every fd.
+            let unshared = unsafe { unshare_unsafe(UnshareFlags::NEWNS) };
+            ok(
+                "unshare(CLONE_NEWNS) (this test needs root)",
+                unshared.map_err(Into::into),
+            );
+            let private = MountPropagationFlags::PRIVATE | MountPropagationFlags::REC;
+            ok(
+                "mount --make-rprivate /",
+                mount_change("/", private).map_err(Into::into),
+            );
+            f()
+        });
+        thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// The name of the backend, for messages.
