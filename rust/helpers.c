@@ -3,7 +3,8 @@
  * One-line wrappers for what the Rust side cannot call directly: static inline
  * functions and macros without a helper in the 7.3 kernel crate (get_pid,
  * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id,
- * QSTR_LEN for lookup_noperm_positive_unlocked, current_cred). Each only forwards its arguments.
+ * current_cred, QSTR_LEN for lookup_noperm_positive_unlocked). Each only
+ * forwards its arguments.
  * Struct fields are read on the Rust side, whose bindings lay the structs out
  * as C does (rust/task.rs says how task_struct's was checked).
  */

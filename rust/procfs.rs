@@ -238,39 +238,30 @@ pub(crate) fn procfd_to_pidfd(procfd: i32) -> Result<ARef<File>> {
     pidfd::new_pidfd(pid)
 }
 
-/// The decimal name of `/proc/<nr>`, NUL-terminated.
+/// The decimal name of `/proc/<nr>`.
 struct NrName {
-    buf: [u8; 12],
-    len: usize,
+    buf: [u8; 10],
+    start: usize,
 }
 
 impl NrName {
     fn new(nr: i32) -> Self {
-        let mut digits = [0u8; 10];
+        let mut buf = [0u8; 10];
         let mut n = nr.unsigned_abs();
-        let mut len = 0;
+        let mut start = buf.len();
         loop {
-            digits[len] = b'0' + (n % 10) as u8;
-            len += 1;
+            start -= 1;
+            buf[start] = b'0' + (n % 10) as u8;
             n /= 10;
             if n == 0 {
                 break;
             }
         }
-        let mut buf = [0u8; 12];
-        for (i, digit) in digits[..len].iter().rev().enumerate() {
-            buf[i] = *digit;
-        }
-        Self { buf, len }
+        Self { buf, start }
     }
 
     fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    /// The name as a C string; the buffer is zeroed after at most 10 digits, so this never fails.
-    fn as_c_str(&self) -> Result<&CStr> {
-        CStr::from_bytes_with_nul(&self.buf[..=self.len]).map_err(|_| EINVAL)
+        &self.buf[self.start..]
     }
 }
 

@@ -145,13 +145,6 @@ impl Dentry {
         unsafe { &*(*self.0.get()).d_sb.cast::<SuperBlock>() }
     }
 
-    /// The dentry operations, which identify what kind of entry of its filesystem it is.
-    #[inline]
-    pub(crate) fn ops(&self) -> *const bindings::dentry_operations {
-        // SAFETY: `d_op` is set when the dentry is made (`d_set_d_op`) and never changes after.
-        unsafe { (*self.0.get()).d_op }
-    }
-
     /// The dentry's inode; `None` for a negative dentry.
     #[inline]
     pub(crate) fn inode(&self) -> Option<&Inode> {
@@ -164,11 +157,6 @@ impl Dentry {
 }
 
 impl Inode {
-    #[inline]
-    pub(crate) fn as_ptr(&self) -> *mut bindings::inode {
-        self.0.get()
-    }
-
     /// The inode operations, which identify what kind of object of its filesystem it is.
     #[inline]
     pub(crate) fn ops(&self) -> *const bindings::inode_operations {

@@ -256,12 +256,15 @@ TEST_F(overmount, exdev_then_the_own_directory_after_umount)
 
 /*
  * PROCFD_TO_PIDFD by a caller with no number in the mount's pid namespace and
- * no right to see its processes (uid 65534, hidepid=invisible), of the
- * directory of the namespace's second process: the same pidfd whether the
- * namespace's /proc/1 was dropped from the dcache before the call or looked up
- * (by root) just before it.
+ * no right to see its processes (uid 65534 under hidepid), of the directory of
+ * the namespace's second process: the same pidfd whether the namespace's
+ * /proc/1 was dropped from the dcache before the call or looked up (by root)
+ * just before it. hidepid=ptraceable refuses lookups of what it hides, so
+ * there a lookup of /proc/1 succeeds only on a dcache hit; hidepid=invisible
+ * refuses access, not lookups.
  */
 struct hidden_ns {
+	const char *hidepid;	/* the mount option */
 	int report;	/* write end: init's pid (from outer), then init's two fds */
 	int release;	/* read end: init exits when it reads EOF */
 };
@@ -273,7 +276,7 @@ static int hidden_ns_init(const struct hidden_ns *h)
 	int fds[2] = { -1, -1 };
 	pid_t second;
 
-	if (mount_proc("/tmp/proc-hidden", "hidepid=invisible") < 0)
+	if (mount_proc("/tmp/proc-hidden", h->hidepid) < 0)
 		return 1;
 	second = fork();
 	if (second == 0) {
@@ -328,7 +331,28 @@ static void translate_as_nobody(int dir, int ask, int answer)
 	_exit(0);
 }
 
-TEST(to_pidfd_outside_the_namespace_under_hidepid_ignores_the_dcache)
+FIXTURE(hidepid) {
+	int unused;
+};
+
+FIXTURE_VARIANT(hidepid) {
+	const char *option;
+};
+
+FIXTURE_VARIANT_ADD(hidepid, invisible) { .option = "hidepid=invisible" };
+FIXTURE_VARIANT_ADD(hidepid, ptraceable) { .option = "hidepid=ptraceable" };
+
+FIXTURE_SETUP(hidepid)
+{
+	(void)self;
+}
+
+FIXTURE_TEARDOWN(hidepid)
+{
+	(void)self;
+}
+
+TEST_F(hidepid, to_pidfd_outside_the_namespace_ignores_the_dcache)
 {
 	int report[2], release[2], ask[2], answer[2], fds[2], root, dir, cold, warm, status;
 	char path[64], buf[32];
@@ -338,7 +362,7 @@ TEST(to_pidfd_outside_the_namespace_under_hidepid_ignores_the_dcache)
 
 	ASSERT_EQ(0, pipe2(report, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(release, O_CLOEXEC));
-	h = (struct hidden_ns){ .report = report[1], .release = release[0] };
+	h = (struct hidden_ns){ .hidepid = variant->option, .report = report[1], .release = release[0] };
 	fflush(NULL);
 	outer = fork();
 	ASSERT_GE(outer, 0);
@@ -371,8 +395,11 @@ TEST(to_pidfd_outside_the_namespace_under_hidepid_ignores_the_dcache)
 	ASSERT_EQ(0, pipe2(answer, O_CLOEXEC));
 	nobody = fork();
 	ASSERT_GE(nobody, 0);
-	if (nobody == 0)
+	if (nobody == 0) {
+		close(ask[1]);
+		close(release[1]);
 		translate_as_nobody(dir, ask[0], answer[1]);
+	}
 	close(dir);
 
 	/* Cold: of the namespace's procfs, only what is held stays cached. */
@@ -384,7 +411,8 @@ TEST(to_pidfd_outside_the_namespace_under_hidepid_ignores_the_dcache)
 	ASSERT_EQ(1, write(ask[1], "w", 1));
 	ASSERT_EQ(sizeof(warm), read(answer[0], &warm, sizeof(warm)));
 
-	EXPECT_EQ(cold, warm) TH_LOG("cold dcache: %d, warm: %d (a pid, or -errno)", cold, warm);
+	EXPECT_EQ(cold, warm) TH_LOG("%s: cold dcache: %d, warm: %d (a pid, or -errno)",
+				     variant->option, cold, warm);
 	ASSERT_GT(cold, 0) TH_LOG("PROCFD_TO_PIDFD as 65534 gave errno %d (%s)", -cold,
 				  strerror(-cold));
 	/* The pidfd is of the namespace's second process: so named, a child of its init. */
