@@ -350,7 +350,11 @@ impl<'a> Path<'a> {
     pub(crate) fn open(&self, flags: u32) -> Result<ARef<File>> {
         // SAFETY: The path is valid (type invariants); `dentry_open` takes references of its own.
         let file = unsafe {
-            bindings::dentry_open(&self.raw, flags as c_int, helpers::pidfd_open_current_cred())
+            bindings::dentry_open(
+                &self.raw,
+                flags as c_int,
+                helpers::pidfd_open_current_cred(),
+            )
         };
         // SAFETY: `dentry_open` returns a new file with one reference, or an error.
         unsafe { take_new_file(file) }
