@@ -27,6 +27,16 @@ extern "C" {
     pub(crate) fn pidfd_open_current_cred() -> *const bindings::cred;
     pub(crate) fn pidfd_open_delay_group_leader(task: *mut bindings::task_struct) -> bool;
     pub(crate) fn pidfd_open_task_ppid_vnr(task: *mut bindings::task_struct) -> bindings::pid_t;
+    pub(crate) fn pidfd_open_inode_is_new(inode: *mut bindings::inode) -> bool;
+    pub(crate) fn pidfd_open_file_set_nonotify(file: *mut bindings::file);
+    pub(crate) fn pidfd_open_init_pseudo(
+        fc: *mut bindings::fs_context,
+        magic: ffi::c_ulong,
+        ops: *const bindings::super_operations,
+        dops: *const bindings::dentry_operations,
+    ) -> ffi::c_int;
+    pub(crate) fn pidfd_open_schedule_unmount(delay_ms: ffi::c_uint);
+    pub(crate) fn pidfd_open_cancel_unmount();
     #[cfg(CONFIG_CGROUPS)]
     pub(crate) fn pidfd_open_task_dfl_cgroup_id(task: *mut bindings::task_struct) -> u64;
 }

@@ -16,7 +16,10 @@ use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::to_result,
-    fs::File,
+    fs::{
+        File,
+        LocalFile, //
+    },
     pid_namespace::PidNamespace,
     prelude::*,
     sync::{
@@ -34,7 +37,10 @@ use kernel::{
     types::Opaque,
 };
 
-use crate::helpers;
+use crate::{
+    helpers,
+    vfs::FileObjects, //
+};
 
 /// The kinds of task a pid can be attached to (`enum pid_type`).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -115,6 +121,43 @@ impl PidRef {
     #[inline]
     pub(crate) fn as_ptr(&self) -> *mut bindings::pid {
         self.0.get()
+    }
+
+    /// The pid behind a native pidfd (a file of pidfs), `None` for any other file.
+    ///
+    /// pidfs (`fs/pidfs.c`, 7.3) stores the `struct pid` of every inode in `i_private` when it
+    /// makes the inode (`pidfs_init_inode`), and holds a reference to it for the inode's
+    /// lifetime: this is what the unexported `pidfd_pid()` returns. Only a file of pidfs (its
+    /// superblock's magic) is taken for one, so no other file system's private inode data is
+    /// ever read as a pid. `fget` refuses `O_PATH` files, so the file is an open pidfd, which pins
+    /// the inode. A pidfs change that stored anything else there would make
+    /// `tests/native_test.c` get another process's directory, or none, where it asserts the
+    /// identity of the process behind every result.
+    pub(crate) fn of_native_pidfd(file: &LocalFile) -> Option<&PidRef> {
+        let inode = file.inode();
+        if inode.super_block().magic() != bindings::PID_FS_MAGIC as usize {
+            return None;
+        }
+        let pid = inode.private();
+        if pid.is_null() {
+            return None;
+        }
+        // SAFETY: See above: a pidfs inode's private data is a pid it holds a reference to, and
+        // the borrowed file keeps the inode alive.
+        Some(unsafe { PidRef::from_raw(pid.cast()) })
+    }
+
+    /// The pid's pidfs inode number: the `st_ino` of its native pidfds, unique among all pids
+    /// since boot.
+    ///
+    /// pidfs (`fs/pidfs.c`, 7.3) sets `ino` when the pid is allocated (`pidfs_add_pid()`) and
+    /// never changes it; it is what a native pidfd's inode number is. `tests/open_test.c`
+    /// compares the `st_ino` of a module pidfd with a native pidfd's of the same process, so a
+    /// pidfs change that numbered its inodes otherwise would fail there.
+    #[inline]
+    pub(crate) fn ino(&self) -> u64 {
+        // SAFETY: The pid is valid while borrowed; `ino` is set before the pid is visible.
+        unsafe { (*self.as_ptr()).__bindgen_anon_1.ino }
     }
 
     /// The pid that has number `nr` in the caller's active pid namespace (`find_get_pid()`).

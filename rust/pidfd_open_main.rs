@@ -19,6 +19,7 @@ mod file;
 mod helpers;
 mod pid;
 mod pidfd;
+mod pidfd_fs;
 mod procfs;
 mod task;
 mod uapi;
@@ -77,6 +78,9 @@ impl kernel::InPlaceModule for PidfdOpenModule {
 #[pinned_drop]
 impl PinnedDrop for PidfdOpenModule {
     fn drop(self: Pin<&mut Self>) {
+        // No inode of the module's file system is left (each held the module), so nothing can
+        // queue the unmount work again.
+        pidfd_fs::cancel_unmount();
         pr_info!("unloaded\n");
     }
 }

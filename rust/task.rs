@@ -10,14 +10,20 @@
 //! size, are equal), so fields are read here as `kernel::task` reads them; static inline functions
 //! go through `helpers.c`. Each method could join [`Task`] as it stands.
 
+use core::ptr::NonNull;
 use kernel::{
-    sync::rcu,
-    task::Task, //
+    bindings,
+    cred::Credential,
+    sync::{
+        aref::ARef,
+        rcu, //
+    },
+    task::Task,
 };
 
 use crate::helpers;
 
-/// Task queries for pidfds: exit state, thread-group shape, parent and cgroup.
+/// Task queries for pidfds: exit state, thread-group shape, parent, cgroup and credentials.
 pub(crate) trait TaskExt {
     /// Whether the task has exited (`exit_state` is `EXIT_ZOMBIE` or `EXIT_DEAD`).
     fn has_exited(&self) -> bool;
@@ -30,6 +36,22 @@ pub(crate) trait TaskExt {
     /// The id of the task's cgroup on the default hierarchy (`cgroup_id(task_dfl_cgroup())`).
     #[cfg(CONFIG_CGROUPS)]
     fn dfl_cgroup_id(&self, rcu: &rcu::Guard) -> u64;
+    /// The task's credentials, mapped into the caller's user namespace.
+    fn creds_in_caller_ns(&self) -> Creds;
+}
+
+/// A task's ids as the caller sees them: unmapped ones are the overflow id (65534), as
+/// `PIDFD_GET_INFO` reports them (`from_kuid_munged`, where `Kuid::into_uid_in_current_ns` would
+/// give -1).
+pub(crate) struct Creds {
+    pub(crate) ruid: u32,
+    pub(crate) rgid: u32,
+    pub(crate) euid: u32,
+    pub(crate) egid: u32,
+    pub(crate) suid: u32,
+    pub(crate) sgid: u32,
+    pub(crate) fsuid: u32,
+    pub(crate) fsgid: u32,
 }
 
 impl TaskExt for Task {
@@ -60,5 +82,32 @@ impl TaskExt for Task {
         // SAFETY: The task is valid while borrowed and the RCU read lock is held, as
         // `task_dfl_cgroup()` requires.
         unsafe { helpers::pidfd_open_task_dfl_cgroup_id(self.as_ptr()) }
+    }
+
+    fn creds_in_caller_ns(&self) -> Creds {
+        // SAFETY: The task is referenced; `get_task_cred` returns a new credential reference.
+        let cred = unsafe { bindings::get_task_cred(self.as_ptr()) };
+        // SAFETY: The reference is ours; `Credential` is a transparent wrapper of `struct cred`,
+        // and `get_task_cred` never returns null for a referenced task.
+        let cred: ARef<Credential> =
+            unsafe { ARef::from_raw(NonNull::new_unchecked(cred.cast_mut().cast())) };
+        // SAFETY: `current_user_ns` has no requirements.
+        let ns = unsafe { bindings::current_user_ns() };
+        // SAFETY: The credential is referenced and immutable; the namespace is the caller's own.
+        unsafe {
+            let c = &*cred.as_ptr();
+            let uid = |kuid| bindings::from_kuid_munged(ns, kuid);
+            let gid = |kgid| bindings::from_kgid_munged(ns, kgid);
+            Creds {
+                ruid: uid(c.uid),
+                rgid: gid(c.gid),
+                euid: uid(c.euid),
+                egid: gid(c.egid),
+                suid: uid(c.suid),
+                sgid: gid(c.sgid),
+                fsuid: uid(c.fsuid),
+                fsgid: gid(c.fsgid),
+            }
+        }
     }
 }

@@ -26,6 +26,9 @@ pub(crate) const PIDFD_TO_PROCFD: u32 = 1;
 /// `PROCFD_TO_PIDFD`: translate a `/proc/<pid>` fd into a pidfd.
 pub(crate) const PROCFD_TO_PIDFD: u32 = 2;
 
+/// `PIDFD_OPEN_FS_MAGIC`: `statfs(2)`'s `f_type` of the module's pidfds.
+pub(crate) const PIDFD_OPEN_FS_MAGIC: u32 = 0x7066_6f70;
+
 const PIDFD_IOC_MAGIC: u32 = 0xB9;
 
 /// `struct pidfd_open_args`.

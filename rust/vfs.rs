@@ -62,8 +62,6 @@ pub(crate) trait FileObjects {
     fn inode(&self) -> &Inode;
     /// The file operations of the file.
     fn fops(&self) -> *const bindings::file_operations;
-    /// The file's private data, as set by whoever made the file.
-    fn private_data(&self) -> *mut c_void;
 }
 
 impl FileObjects for LocalFile {
@@ -92,12 +90,6 @@ impl FileObjects for LocalFile {
         // SAFETY: `f_op` is set at open and only changed by the open method of a device, before
         // the file is published, so any referenced file's value is final.
         unsafe { (*self.as_ptr()).f_op }
-    }
-
-    #[inline]
-    fn private_data(&self) -> *mut c_void {
-        // SAFETY: The file is valid while borrowed; reading the pointer has no requirement.
-        unsafe { (*self.as_ptr()).private_data }
     }
 }
 

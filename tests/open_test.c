@@ -4,6 +4,8 @@
  * (Documentation/contract.md), parity with the native pidfd_open(2), and the
  * pidfd files' fdinfo against native pidfds.
  */
+#include <sys/statfs.h>
+
 #include "kselftest_harness.h"
 #include "pidfd_open_test.h"
 
@@ -111,9 +113,9 @@ TEST(open_self_child_zombie_and_init_give_cloexec_pidfds)
 }
 
 /*
- * The pidfds share one anonymous inode: it must refuse to be reopened by path
- * (such a file would have no pid) and to change, and look like any anonymous
- * inode to fstat(): mode 0600, no file type.
+ * A process's pidfds share its inode: it must refuse to be reopened by path
+ * and to change, and look like any anonymous inode to fstat(): mode 0600, no
+ * file type.
  */
 TEST(pidfd_inode_refuses_open_by_path_and_setattr)
 {
@@ -140,6 +142,66 @@ TEST(pidfd_inode_refuses_open_by_path_and_setattr)
 	EXPECT_EQ(0600, st.st_mode) TH_LOG("st_mode 0%o", st.st_mode);
 	EXPECT_EQ(getuid(), st.st_uid);
 	close(fd);
+}
+
+static long fdinfo_mnt_id(int fd)
+{
+	char path[64], buf[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	return read_field_at(AT_FDCWD, path, "mnt_id:", buf, sizeof(buf)) < 0 ? -1 : atol(buf);
+}
+
+/*
+ * One inode per process (contract, 5.3): st_ino is the process's pidfs inode
+ * number, the st_ino of its native pidfds, so two processes never share one
+ * and all pidfds of a process do. The files are on the module's own file
+ * system: an f_type, a st_dev and a mount (fdinfo's mnt_id) of their own,
+ * shared by all of them while any is open.
+ */
+TEST(st_ino_names_the_process_as_a_native_pidfds_does)
+{
+	pid_t a = spawn_named("ino-a"), b = spawn_named("ino-b");
+	struct stat ma, ma2, mb, na, nb;
+	int fds[5], i;
+	struct statfs fs;
+
+	ASSERT_GT(a, 0);
+	ASSERT_GT(b, 0);
+	fds[0] = pfo_open(a);
+	fds[1] = pfo_open(a);
+	fds[2] = pfo_open(b);
+	fds[3] = sys_pidfd_open(a, 0);
+	fds[4] = sys_pidfd_open(b, 0);
+	for (i = 0; i < 5; i++)
+		ASSERT_GE(fds[i], 0) TH_LOG("pidfd %d: %m", i);
+	ASSERT_EQ(0, fstat(fds[0], &ma));
+	ASSERT_EQ(0, fstat(fds[1], &ma2));
+	ASSERT_EQ(0, fstat(fds[2], &mb));
+	ASSERT_EQ(0, fstat(fds[3], &na));
+	ASSERT_EQ(0, fstat(fds[4], &nb));
+
+	EXPECT_EQ(na.st_ino, ma.st_ino) TH_LOG("process %d: module st_ino %lu, native %lu", a,
+					      (unsigned long)ma.st_ino, (unsigned long)na.st_ino);
+	EXPECT_EQ(nb.st_ino, mb.st_ino) TH_LOG("process %d: module st_ino %lu, native %lu", b,
+					      (unsigned long)mb.st_ino, (unsigned long)nb.st_ino);
+	EXPECT_NE(ma.st_ino, mb.st_ino);
+	EXPECT_EQ(ma.st_ino, ma2.st_ino);
+	EXPECT_EQ(ma.st_dev, ma2.st_dev);
+	EXPECT_EQ(ma.st_dev, mb.st_dev);
+	EXPECT_NE(na.st_dev, ma.st_dev) TH_LOG("module pidfds on pidfs's device");
+
+	ASSERT_EQ(0, fstatfs(fds[0], &fs));
+	EXPECT_EQ(PIDFD_OPEN_FS_MAGIC, fs.f_type) TH_LOG("f_type %#lx", (unsigned long)fs.f_type);
+	ASSERT_EQ(0, fstatfs(fds[3], &fs));
+	EXPECT_NE(PIDFD_OPEN_FS_MAGIC, fs.f_type);
+	EXPECT_GT(fdinfo_mnt_id(fds[0]), 0);
+	EXPECT_EQ(fdinfo_mnt_id(fds[0]), fdinfo_mnt_id(fds[2]));
+	EXPECT_NE(fdinfo_mnt_id(fds[3]), fdinfo_mnt_id(fds[0]));
+	for (i = 0; i < 5; i++)
+		close(fds[i]);
+	kill_and_reap(a);
+	kill_and_reap(b);
 }
 
 /* "ok" or the errno name of a call's outcome, and closes a returned fd. */

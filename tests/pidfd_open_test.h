@@ -123,6 +123,45 @@ static inline int sys_delete_module(const char *name, int flags)
 	return syscall(__NR_delete_module, name, flags);
 }
 
+/*
+ * The module can be unloaded once nothing of it is in use: no pidfd, no fd of
+ * /dev/pidfd_open, no O_PATH fd or path of a pidfd (contract, section 7). It
+ * gives up its idle file system 100 ms after the last of them goes, and only
+ * then does rmmod succeed.
+ */
+#define PIDFD_OPEN_UNMOUNT_DELAY_MS 100
+
+/*
+ * rmmod pidfd_open, retried every 10 ms while it is refused with EWOULDBLOCK,
+ * for 50 times the unmount delay: 0, or -1 with the last errno.
+ */
+static inline int pidfd_open_unload_when_idle(void)
+{
+	struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	int i, ret;
+
+	for (i = 0; i < 5 * PIDFD_OPEN_UNMOUNT_DELAY_MS; i++) {
+		ret = sys_delete_module("pidfd_open", O_NONBLOCK);
+		if (ret == 0 || errno != EWOULDBLOCK)
+			return ret;
+		nanosleep(&pause, NULL);
+	}
+	return ret;
+}
+
+/*
+ * rmmod pidfd_open once, after twice the unmount delay: a refusal then is the
+ * refusal of a module in use, not of one that has not yet given up its idle
+ * file system.
+ */
+static inline int pidfd_open_unload_after_delay(void)
+{
+	struct timespec pause = { .tv_nsec = 2 * PIDFD_OPEN_UNMOUNT_DELAY_MS * 1000 * 1000 };
+
+	nanosleep(&pause, NULL);
+	return sys_delete_module("pidfd_open", O_NONBLOCK);
+}
+
 static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
 	return syscall(__NR_pidfd_open, pid, flags);

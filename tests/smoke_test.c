@@ -91,7 +91,7 @@ TEST(module_unloads_and_reloads)
 	kofd = open(ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_GE(kofd, 0) TH_LOG("open %s: %m", ko);
 
-	ASSERT_EQ(0, sys_delete_module("pidfd_open", O_NONBLOCK)) TH_LOG("delete_module: %m");
+	ASSERT_EQ(0, pidfd_open_unload_when_idle()) TH_LOG("delete_module: %m");
 	EXPECT_EQ(-1, access(PIDFD_OPEN_DEV, F_OK));
 	EXPECT_EQ(ENOENT, errno);
 

@@ -39,6 +39,7 @@ TEST(ioctl_numbers_and_flags_are_spec_values)
 	EXPECT_EQ(1ULL, PIDFD_OPEN_INFO_PID);
 	EXPECT_EQ(2ULL, PIDFD_OPEN_INFO_CREDS);
 	EXPECT_EQ(4ULL, PIDFD_OPEN_INFO_CGROUPID);
+	EXPECT_EQ(0x70666f70, PIDFD_OPEN_FS_MAGIC);
 }
 
 /* The module answers the header's PIDFD_IOC_OPEN number with the header's struct. */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unload safety: nothing that outlives a pidfd points into the module. An
- * O_PATH fd of a pidfd, or of /proc/<pid>/fd/<n> held by another process, is
- * used after the module is unloaded and after it is loaded again: every
- * operation must give what the same operation gives on an O_PATH fd of an
- * eventfd (the kernel's own anonymous-inode file), never a fault. fanotify and
+ * Unload safety: nothing that outlives a pidfd points into the module while
+ * the module can be unloaded. An O_PATH fd of a pidfd, or of
+ * /proc/<pid>/fd/<n> held by another process, holds the module's file system
+ * and so the module: rmmod is refused with EWOULDBLOCK while it is open, every
+ * operation on it gives what the same operation gives on an O_PATH fd of an
+ * eventfd (the kernel's own anonymous-inode file), and once it is closed the
+ * module unloads (within its unmount delay) and loads again. fanotify and
  * inotify see nothing of pidfds, as of native ones. Destructive: unloads the
  * module (it is loaded again at the end).
  */
@@ -117,22 +119,24 @@ static pid_t spawn_holder(int *pidfd_nr, int *go)
 }
 
 /*
- * Unloads the module with only opath left of a pidfd, uses opath, loads the
- * module again, uses opath again (each time as on the reference), closes it.
+ * With only opath left of a pidfd: rmmod is refused, even after the unmount
+ * delay; opath works as the reference does; once it is closed, rmmod succeeds
+ * and the module loads again.
  */
-static void unload_use_reload_use(struct __test_metadata *_metadata,
-				  const struct opath_results *want, int opath, int round)
+static void held_until_closed(struct __test_metadata *_metadata,
+			      const struct opath_results *want, int opath, int round)
 {
 	struct opath_results got;
 
-	ASSERT_EQ(0, sys_delete_module("pidfd_open", O_NONBLOCK))
-		TH_LOG("round %d: rmmod with only an O_PATH fd left: %m", round);
-	opath_ops(opath, &got);
-	EXPECT_SAME_RESULTS(*want, got);
-	ASSERT_EQ(0, pidfd_open_load()) TH_LOG("round %d: reload: %m", round);
+	ASSERT_EQ(-1, pidfd_open_unload_after_delay())
+		TH_LOG("round %d: rmmod succeeded with an O_PATH fd of a pidfd open", round);
+	EXPECT_EQ(EWOULDBLOCK, errno) TH_LOG("round %d: rmmod: %m", round);
 	opath_ops(opath, &got);
 	EXPECT_SAME_RESULTS(*want, got);
 	close(opath);
+	ASSERT_EQ(0, pidfd_open_unload_when_idle())
+		TH_LOG("round %d: rmmod once the O_PATH fd was closed: %m", round);
+	ASSERT_EQ(0, pidfd_open_load()) TH_LOG("round %d: reload: %m", round);
 }
 
 FIXTURE(unload) {
@@ -156,7 +160,7 @@ FIXTURE_TEARDOWN(unload)
  * The five steps of the report (issue 12), five rounds: a pidfd's O_PATH fd
  * kept past the pidfd, the device fd, the process and the module.
  */
-TEST_F(unload, opath_of_a_pidfd_after_unload_and_reload)
+TEST_F(unload, opath_of_a_pidfd_holds_the_module_until_closed)
 {
 	struct opath_results got;
 	int round;
@@ -174,19 +178,19 @@ TEST_F(unload, opath_of_a_pidfd_after_unload_and_reload)
 		opath = open(path, O_PATH | O_CLOEXEC);
 		ASSERT_GE(opath, 0) TH_LOG("round %d: O_PATH reopen: %m", round);
 
-		/* Before the unload, too. */
+		/* With the pidfd open, too. */
 		opath_ops(opath, &got);
 		EXPECT_SAME_RESULTS(self->want, got);
 
 		close(pidfd);
 		close(dev);
 		ASSERT_EQ(0, kill_and_reap(child));
-		unload_use_reload_use(_metadata, &self->want, opath, round);
+		held_until_closed(_metadata, &self->want, opath, round);
 	}
 }
 
 /* The same through /proc/<pid>/fd/<n> of another process that has since exited. */
-TEST_F(unload, path_walk_through_another_process_after_unload_and_reload)
+TEST_F(unload, path_walk_through_another_process_holds_the_module_until_closed)
 {
 	int round;
 
@@ -204,7 +208,7 @@ TEST_F(unload, path_walk_through_another_process_after_unload_and_reload)
 		ASSERT_EQ(holder, waitpid(holder, &status, 0));
 		ASSERT_EQ(0, status);
 
-		unload_use_reload_use(_metadata, &self->want, opath, round);
+		held_until_closed(_metadata, &self->want, opath, round);
 	}
 }
 

@@ -36,6 +36,8 @@ use crate::sys;
 
 /// `PID_FS_MAGIC`: `f_type` of pidfs, which holds native pidfds since Linux 6.9.
 pub(crate) const PID_FS_MAGIC: FsWord = 0x5049_4446;
+/// `PIDFD_OPEN_FS_MAGIC`: `f_type` of the module's pidfds, on its own file system.
+pub(crate) const PIDFD_OPEN_FS_MAGIC: FsWord = crate::uapi::PIDFD_OPEN_FS_MAGIC as FsWord;
 /// `ANON_INODE_FS_MAGIC`: `f_type` of anonymous-inode files: module pidfds, and native
 /// pidfds before Linux 6.9.
 pub(crate) const ANON_INODE_FS_MAGIC: FsWord = 0x0904_1934;
@@ -322,13 +324,17 @@ pub(crate) fn send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<()> {
     sys::native_send_signal(pidfd, sig)
 }
 
-/// The kind of pidfd `fd` is: [`Backend::Native`](crate::Backend::Native) for a pidfs file or
-/// an anonymous-inode pidfd that `pidfd_send_signal(2)` takes, else
-/// [`Backend::Module`](crate::Backend::Module) for an anonymous-inode pidfd; `EINVAL` for any
-/// other file, `EBADF` for an `O_PATH` fd.
+/// The kind of pidfd `fd` is: [`Backend::Module`](crate::Backend::Module) for a file of the
+/// module's file system, [`Backend::Native`](crate::Backend::Native) for a pidfs file or an
+/// anonymous-inode pidfd that `pidfd_send_signal(2)` takes (kernels before 6.9), else
+/// [`Backend::Module`](crate::Backend::Module) for an anonymous-inode pidfd (the module before
+/// it had a file system of its own); `EINVAL` for any other file, `EBADF` for an `O_PATH` fd.
 pub(crate) fn classify(fd: BorrowedFd<'_>) -> io::Result<crate::Backend> {
     reject_o_path(fd)?;
     let fs = rustix::fs::fstatfs(fd)?;
+    if fs.f_type == PIDFD_OPEN_FS_MAGIC {
+        return Ok(crate::Backend::Module);
+    }
     if fs.f_type == PID_FS_MAGIC {
         return Ok(crate::Backend::Native);
     }

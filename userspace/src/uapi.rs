@@ -85,6 +85,8 @@ pub const PIDFD_OPEN_INFO_CGROUPID: u64 = 1 << 2;
 
 /// The ioctl type (magic) of `/dev/pidfd_open` and its pidfds.
 pub const PIDFD_IOC_MAGIC: u8 = 0xB9;
+/// `PIDFD_OPEN_FS_MAGIC`: `statfs(2)`'s `f_type` of the module's pidfds.
+pub const PIDFD_OPEN_FS_MAGIC: u32 = 0x7066_6f70;
 /// `_IOW(PIDFD_IOC_MAGIC, 0x01, struct pidfd_open_args)`, on `/dev/pidfd_open`: returns a new fd.
 pub const PIDFD_IOC_OPEN: u32 = opcode::write::<PidfdOpenArgs>(PIDFD_IOC_MAGIC, 0x01);
 /// `_IOW(PIDFD_IOC_MAGIC, 0x02, struct pidfd_signal_args)`, on a module pidfd.

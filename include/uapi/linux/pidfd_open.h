@@ -48,6 +48,11 @@ struct pidfd_open_info {
 #define PIDFD_OPEN_INFO_CREDS    (1ULL << 1)
 #define PIDFD_OPEN_INFO_CGROUPID (1ULL << 2)
 
+/* statfs(2)'s f_type of this module's pidfds: the module's own pseudo file
+ * system, which keeps one inode per process (st_ino: the process's pidfs
+ * inode number, as a native pidfd's). */
+#define PIDFD_OPEN_FS_MAGIC 0x70666f70 /* "pfop" */
+
 #define PIDFD_IOC_MAGIC       0xB9
 /* on /dev/pidfd_open: returns a new fd */
 #define PIDFD_IOC_OPEN        _IOW(PIDFD_IOC_MAGIC, 0x01, struct pidfd_open_args)

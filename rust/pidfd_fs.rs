@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The module's own pseudo file system for its pidfds: one inode and one dentry per process,
+//! shared by all of the module's pidfds of that process, as pidfs keeps them for native ones. A
+//! pidfd costs a `struct file`. The file operations' trampolines are here too: they call a
+//! [`PidfdOperations`] implementation (the pidfd policy, `pidfd.rs`) with the file's pid.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/mount.h`](srctree/include/linux/mount.h),
+//! [`include/linux/pseudo_fs.h`](srctree/include/linux/pseudo_fs.h) (through `helpers.c`)
+//!
+//! Each process's inode is found by its number, which is the process's pidfs inode number
+//! (`struct pid`'s `ino`), so `st_ino` names the process as a native pidfd's does. The inode holds
+//! a reference to the pid for its life; the dentry is freed with its last reference
+//! (`DCACHE_DONTCACHE`), and the inode with its dentry (`inode_just_drop`).
+//!
+//! # Why unloading the module cannot leave a pointer into it behind
+//!
+//! The pointers into the module are the tables of this file: the file system type, its super,
+//! dentry and inode operations, and the pidfds' file operations.
+//!
+//! 1. A file whose `f_op` is [`PIDFD_FOPS`] took a module reference for it when it was opened
+//!    (`fops_get()` in `do_dentry_open()`, for the table's `owner`), which `__fput()` drops after
+//!    the file's last use of the table.
+//! 2. Everything else is reachable only through a superblock of [`FS_TYPE`]: from its inodes and
+//!    dentries, which an `O_PATH` fd or a path walk through `/proc/<pid>/fd/<n>` can pin with no
+//!    file of ours open. `FS_TYPE`'s `owner` is this module, and a superblock holds its type, and
+//!    so a module reference, from `sget_fc()` until `deactivate_locked_super()` has run
+//!    `kill_sb` (`put_filesystem()`), after the last use of any of the tables.
+//! 3. So the module must not keep a superblock alive when nothing of it is in use, or it could
+//!    never be unloaded: it holds its mount ([`MOUNT`]) only while an inode of the file system
+//!    lives. The eviction of the last one queues [`pidfd_open_fs_unmount_idle`] to run
+//!    [`UNMOUNT_DELAY_MS`] later; it drops the mount if the file system is still idle, and the
+//!    superblock dies with its last user. `rmmod` then succeeds after that delay, an RCU grace
+//!    period (`kern_unmount()`) and the VFS's delayed `mntput()` (a jiffy).
+//! 4. The work item is a static of `helpers.c` whose function is here. Nothing can queue it once
+//!    the module's reference count is zero, since no inode is left; module exit cancels it.
+//!
+//! A superblock that the work item gave up lives on while an fd still holds it; a pidfd made
+//! meanwhile gets a new superblock. Both are of the same type, and both hold the module.
+
+use kernel::{
+    bindings,
+    error::from_err_ptr,
+    ffi::{
+        c_char,
+        c_int,
+        c_long,
+        c_uint,
+        c_ulong, //
+    },
+    fs::{
+        File,
+        LocalFile, //
+    },
+    pid_namespace::PidNamespace,
+    prelude::*,
+    seq_file::SeqFile,
+    sync::{
+        aref::ARef,
+        atomic::{
+            ordering::{
+                Acquire,
+                Full,
+                Relaxed, //
+            },
+            Atomic,
+        },
+        rcu,
+    },
+    types::{
+        ForeignOwnable,
+        Opaque, //
+    },
+};
+
+use crate::{
+    file::take_new_file, helpers, pid::PidRef, pidfd::Pidfd, vfs::FileObjects, AssertSync,
+};
+
+/// `fstatfs()`'s `f_type` of the module's pidfds (`PIDFD_OPEN_FS_MAGIC` of the UAPI header).
+pub(crate) const PIDFD_OPEN_FS_MAGIC: u32 = crate::uapi::PIDFD_OPEN_FS_MAGIC;
+
+/// What a pidfd does, for the file operations of this file system to call with the file's pid.
+pub(crate) trait PidfdOperations {
+    /// The `poll` events of a pidfd of `pid`; the caller has registered the poll table on the
+    /// pid's exit wait queue already.
+    fn poll(pid: &PidRef) -> bindings::__poll_t;
+    /// An ioctl on a pidfd of `pid`: 0 or an error.
+    fn ioctl(pid: &PidRef, cmd: u32, arg: usize) -> Result;
+    /// The pidfd's lines in `/proc/<pid>/fdinfo/<fd>` of a procfs instance of `ns`.
+    fn show_fdinfo(pid: &PidRef, m: &SeqFile, ns: &PidNamespace);
+}
+
+/// A `struct file_system_type` in a static: the VFS writes to it (its list of superblocks)
+/// under its own locks.
+struct FsType(Opaque<bindings::file_system_type>);
+
+// SAFETY: The VFS serialises its writes to the type (`sb_lock`); the module only passes it.
+unsafe impl Sync for FsType {}
+
+/// The module's file system. It is never registered (nobody can mount it by name); the module
+/// mounts it with `kern_mount()`.
+static FS_TYPE: FsType = FsType(Opaque::new(bindings::file_system_type {
+    name: c"pidfd_open".as_ptr().cast(),
+    // fanotify permission events would let a listener block every pidfd open.
+    fs_flags: bindings::FS_DISALLOW_NOTIFY_PERM as c_int,
+    init_fs_context: Some(init_fs_context),
+    kill_sb: Some(bindings::kill_anon_super),
+    owner: kernel::module::this_module::<crate::LocalModule>().as_ptr(),
+    ..pin_init::zeroed()
+}));
+
+static SUPER_OPS: AssertSync<bindings::super_operations> = AssertSync(bindings::super_operations {
+    drop_inode: Some(bindings::inode_just_drop),
+    evict_inode: Some(evict_inode),
+    statfs: Some(bindings::simple_statfs),
+    ..pin_init::zeroed()
+});
+
+static DENTRY_OPS: AssertSync<bindings::dentry_operations> =
+    AssertSync(bindings::dentry_operations {
+        d_dname: Some(dname),
+        ..pin_init::zeroed()
+    });
+
+static INODE_OPS: AssertSync<bindings::inode_operations> = AssertSync(bindings::inode_operations {
+    permission: Some(permission),
+    setattr: Some(setattr),
+    ..pin_init::zeroed()
+});
+
+/// The file operations of every pidfd this module makes, and of every inode of its file system.
+static PIDFD_FOPS: AssertSync<bindings::file_operations> = AssertSync(bindings::file_operations {
+    owner: kernel::module::this_module::<crate::LocalModule>().as_ptr(),
+    open: Some(open),
+    show_fdinfo: Some(show_fdinfo::<Pidfd>),
+    poll: Some(poll::<Pidfd>),
+    unlocked_ioctl: Some(ioctl::<Pidfd>),
+    // The argument structs have the same layout for 32-bit callers.
+    #[cfg(CONFIG_COMPAT)]
+    compat_ioctl: bindings::compat_ptr_ioctl,
+    ..pin_init::zeroed()
+});
+
+/// The module's mount of its file system while an inode of it lives (see the module
+/// documentation, 3); null otherwise. The reference it stands for is the module's.
+static MOUNT: Atomic<*mut bindings::vfsmount> = Atomic::new(core::ptr::null_mut());
+
+/// How many process inodes of the file system live, in all its superblocks.
+static INODES: Atomic<isize> = Atomic::new(0);
+
+/// A mount reference, dropped with `mntput`.
+///
+/// # Invariants
+///
+/// `mnt` is a mount of [`FS_TYPE`] with a reference that this value owns.
+struct MountRef {
+    mnt: *mut bindings::vfsmount,
+}
+
+impl MountRef {
+    /// The module's mount, made if there is none.
+    fn get() -> Result<Self> {
+        loop {
+            {
+                let _rcu = rcu::read_lock();
+                let mnt = MOUNT.load(Acquire);
+                if !mnt.is_null() {
+                    // SAFETY: The work item that drops the module's reference clears `MOUNT`
+                    // first and waits for an RCU grace period (`kern_unmount()`) before it does,
+                    // so a mount read under the RCU read lock is still referenced.
+                    // INVARIANT: `mntget` gives a reference of our own.
+                    return Ok(Self {
+                        mnt: unsafe { bindings::mntget(mnt) },
+                    });
+                }
+            }
+            // SAFETY: The type is a valid, static file system type.
+            let new = from_err_ptr(unsafe { bindings::kern_mount(FS_TYPE.0.get()) })?;
+            if MOUNT.cmpxchg(core::ptr::null_mut(), new, Full).is_err() {
+                // Another thread mounted first: use its mount.
+                // SAFETY: `new` is ours alone, mounted by `kern_mount` above.
+                unsafe { bindings::kern_unmount(new) };
+            }
+        }
+    }
+
+    fn super_block(&self) -> *mut bindings::super_block {
+        // SAFETY: The mount is referenced (type invariants); `mnt_sb` never changes.
+        unsafe { (*self.mnt).mnt_sb }
+    }
+}
+
+impl Drop for MountRef {
+    fn drop(&mut self) {
+        // SAFETY: The reference is ours (type invariants) and given up here.
+        unsafe { bindings::mntput(self.mnt) };
+    }
+}
+
+/// Unmounts the module's mount if no process inode lives: the work item of `helpers.c`.
+///
+/// # Safety
+///
+/// Called by the workqueue, in process context.
+#[no_mangle]
+unsafe extern "C" fn pidfd_open_fs_unmount_idle(_work: *mut bindings::work_struct) {
+    if INODES.load(Acquire) != 0 {
+        return;
+    }
+    let mnt = MOUNT.xchg(core::ptr::null_mut(), Full);
+    if !mnt.is_null() {
+        // SAFETY: `MOUNT` held the module's reference to `mnt`, which is given up here.
+        // `kern_unmount` waits for an RCU grace period first, so that `MountRef::get` never
+        // takes a reference to a mount that is gone.
+        unsafe { bindings::kern_unmount(mnt) };
+    }
+}
+
+/// How long the module keeps its idle mount: a program that opens and closes pidfds in a loop
+/// reuses one superblock instead of mounting one per pidfd, and `rmmod` succeeds this long after
+/// the last use (contract, section 7).
+const UNMOUNT_DELAY_MS: u32 = 100;
+
+/// Queues [`pidfd_open_fs_unmount_idle`] to run in [`UNMOUNT_DELAY_MS`], unless it is queued
+/// already: wherever the module's mount may have become idle.
+fn schedule_unmount() {
+    // SAFETY: No requirements.
+    unsafe { helpers::pidfd_open_schedule_unmount(UNMOUNT_DELAY_MS) };
+}
+
+/// Cancels the unmount work item and waits for it: at module exit.
+pub(crate) fn cancel_unmount() {
+    // SAFETY: No requirements; called in process context.
+    unsafe { helpers::pidfd_open_cancel_unmount() };
+}
+
+/// Makes a new pidfd of `pid`: a file on the process's shared inode and dentry, made if the
+/// process has none yet, opened `O_RDWR` as the caller.
+pub(crate) fn new_file(pid: &PidRef) -> Result<ARef<File>> {
+    let mnt = MountRef::get()?;
+    let file = open_process_file(&mnt, pid);
+    if file.is_err() {
+        // The mount may be one this call made, with no inode: let the work item decide.
+        schedule_unmount();
+    }
+    file
+}
+
+fn open_process_file(mnt: &MountRef, pid: &PidRef) -> Result<ARef<File>> {
+    let inode = process_inode(mnt.super_block(), pid)?;
+    // SAFETY: `inode` is referenced; `d_obtain_alias` takes that reference over and returns
+    // the inode's one dentry, made if it has none, with a reference, or an error (having
+    // dropped the inode's).
+    let dentry = from_err_ptr(unsafe { bindings::d_obtain_alias(inode) })?;
+    let path = bindings::path {
+        mnt: mnt.mnt,
+        dentry,
+    };
+    // SAFETY: The path's mount and dentry are referenced; `dentry_open` takes references of its
+    // own. `O_RDWR`, as native pidfds.
+    let file = unsafe {
+        bindings::dentry_open(
+            &path,
+            bindings::O_RDWR as c_int,
+            helpers::pidfd_open_current_cred(),
+        )
+    };
+    // SAFETY: Our reference from `d_obtain_alias`, given up; the file holds its own.
+    unsafe { bindings::dput(dentry) };
+    // SAFETY: `dentry_open` returns a new file with one reference, or an error.
+    unsafe { take_new_file(file) }
+}
+
+/// The inode of `pid`'s process in the superblock `sb`, with a reference: the existing one, or
+/// a new one that holds a reference to `pid`.
+fn process_inode(sb: *mut bindings::super_block, pid: &PidRef) -> Result<*mut bindings::inode> {
+    // SAFETY: `sb` is a live superblock of ours (the caller holds its mount).
+    let inode = unsafe { bindings::iget_locked(sb, pid.ino()) };
+    if inode.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: `iget_locked` returned a referenced inode.
+    if unsafe { helpers::pidfd_open_inode_is_new(inode) } {
+        INODES.add(1, Relaxed);
+        // SAFETY: A new inode (`I_NEW`) is ours alone until `unlock_new_inode`, which makes it
+        // visible with everything set, and no other inode of the superblock has this number.
+        unsafe {
+            let i = &mut *inode;
+            i.i_private = ARef::from(pid).into_foreign();
+            // As anonymous inodes: read and write for the owner, no file type.
+            i.i_mode = (bindings::S_IRUSR | bindings::S_IWUSR) as bindings::umode_t;
+            i.i_op = &INODE_OPS.0;
+            i.__bindgen_anon_3.i_fop = &PIDFD_FOPS.0;
+            // No security hooks on open, and the VFS's rules for typeless anonymous inodes.
+            i.i_flags |= bindings::S_PRIVATE | bindings::S_ANON_INODE;
+            bindings::simple_inode_init_ts(inode);
+            bindings::unlock_new_inode(inode);
+        }
+    }
+    Ok(inode)
+}
+
+/// The pid behind `file` if it is one of this module's pidfds.
+pub(crate) fn pid_of(file: &LocalFile) -> Option<&PidRef> {
+    if !core::ptr::eq(file.fops(), &PIDFD_FOPS.0) {
+        return None;
+    }
+    // SAFETY: Only the inodes of this file system have these file operations (`process_inode`),
+    // and each holds a pid reference in its private data for its life, which the borrowed file
+    // pins.
+    Some(unsafe { <ARef<PidRef>>::borrow(file.inode().private()) })
+}
+
+/// The pid of a file of ours.
+///
+/// # Safety
+///
+/// `file` is a referenced file whose `f_op` is [`PIDFD_FOPS`], for `'a`.
+unsafe fn pid_of_raw<'a>(file: *mut bindings::file) -> &'a PidRef {
+    // SAFETY: By the caller's guarantee, the file is on one of our inodes (see `pid_of`), whose
+    // private data is a pid reference held while the file pins the inode.
+    unsafe { <ARef<PidRef>>::borrow((*(*file).f_inode).i_private) }
+}
+
+/// `init_fs_context`: a pseudo file system with our super and dentry operations.
+///
+/// # Safety
+///
+/// Called by the VFS with a new context of [`FS_TYPE`].
+unsafe extern "C" fn init_fs_context(fc: *mut bindings::fs_context) -> c_int {
+    // SAFETY: `fc` is valid; the tables are static.
+    unsafe {
+        helpers::pidfd_open_init_pseudo(
+            fc,
+            PIDFD_OPEN_FS_MAGIC as c_ulong,
+            &SUPER_OPS.0,
+            &DENTRY_OPS.0,
+        )
+    }
+}
+
+/// `evict_inode`: drops a process inode's pid reference; the last one queues the unmount.
+///
+/// # Safety
+///
+/// Called by the VFS, once, for an inode of a superblock of ours that nobody references.
+unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
+    // SAFETY: The inode is being evicted; it has no page cache.
+    unsafe { bindings::clear_inode(inode) };
+    // SAFETY: As above; the private data is ours.
+    let pid = unsafe { (*inode).i_private };
+    // The superblock's root has none: it is no process's.
+    if pid.is_null() {
+        return;
+    }
+    // SAFETY: `process_inode` stored an owned pid reference, taken back only here.
+    drop(unsafe { ARef::<PidRef>::from_foreign(pid) });
+    if INODES.fetch_add(-1, Full) == 1 {
+        schedule_unmount();
+    }
+}
+
+/// `d_dname`: `anon_inode:[pidfd]`, the name of a pidfd's `/proc/<pid>/fd` link, as for the
+/// kernel's anonymous inodes and native pidfds (`lsof` knows it).
+///
+/// # Safety
+///
+/// Called by the VFS with `buffer` valid for `buflen` bytes.
+unsafe extern "C" fn dname(
+    _dentry: *mut bindings::dentry,
+    buffer: *mut c_char,
+    buflen: c_int,
+) -> *mut c_char {
+    const NAME: &[u8] = b"anon_inode:[pidfd]\0";
+    let Some(start) = usize::try_from(buflen)
+        .ok()
+        .and_then(|len| len.checked_sub(NAME.len()))
+    else {
+        return ENAMETOOLONG.to_ptr();
+    };
+    // SAFETY: `start + NAME.len()` is `buflen`: the name ends the buffer, as `d_path` wants.
+    unsafe {
+        let dst = buffer.add(start);
+        core::ptr::copy_nonoverlapping(NAME.as_ptr().cast(), dst, NAME.len());
+        dst
+    }
+}
+
+/// `permission`: the inode's mode, and no open by path: a reopen through
+/// `/proc/<pid>/fd/<n>` fails with `ENXIO`, as for the kernel's anonymous inodes. The module
+/// opens its pidfds with `dentry_open()`, which checks no permission.
+///
+/// # Safety
+///
+/// Called by the VFS with a referenced inode of ours.
+unsafe extern "C" fn permission(
+    idmap: *mut bindings::mnt_idmap,
+    inode: *mut bindings::inode,
+    mask: c_int,
+) -> c_int {
+    // SAFETY: The arguments are the VFS's, passed on.
+    let err = unsafe { bindings::generic_permission(idmap, inode, mask) };
+    if err == 0 && mask & bindings::MAY_OPEN as c_int != 0 {
+        return ENXIO.to_errno();
+    }
+    err
+}
+
+/// `setattr`: no change of mode, owner or times, as for the kernel's anonymous inodes.
+///
+/// # Safety
+///
+/// Called by the VFS.
+unsafe extern "C" fn setattr(
+    _idmap: *mut bindings::mnt_idmap,
+    _dentry: *mut bindings::dentry,
+    _attr: *mut bindings::iattr,
+) -> c_int {
+    EOPNOTSUPP.to_errno()
+}
+
+/// `open`: every file of ours is `FMODE_NONOTIFY`, as native pidfds and anonymous-inode files
+/// are: its open (reported after this method returns) and close notify nobody.
+///
+/// # Safety
+///
+/// Called by the VFS with a file being opened on one of our inodes.
+unsafe extern "C" fn open(_inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+    // SAFETY: The file is being opened, not yet shared.
+    unsafe { helpers::pidfd_open_file_set_nonotify(file) };
+    0
+}
+
+/// `poll`: registers on the pid's exit wait queue, which the kernel wakes on exit and on reap.
+///
+/// # Safety
+///
+/// Called by the VFS with `file`, one of ours, referenced, and a valid or null `pts`.
+unsafe extern "C" fn poll<T: PidfdOperations>(
+    file: *mut bindings::file,
+    pts: *mut bindings::poll_table_struct,
+) -> bindings::__poll_t {
+    // SAFETY: `file` is ours and referenced.
+    let (pid, file) = unsafe { (pid_of_raw(file), File::from_raw_file(file)) };
+    // SAFETY: `pts` is null or valid for the call, and the file pins the pid through its inode
+    // until after the VFS removed the file's poll entries.
+    unsafe { pid.poll_wait(file, pts) };
+    T::poll(pid)
+}
+
+/// `unlocked_ioctl`.
+///
+/// # Safety
+///
+/// Called by the VFS with `file`, one of ours, referenced.
+unsafe extern "C" fn ioctl<T: PidfdOperations>(
+    file: *mut bindings::file,
+    cmd: c_uint,
+    arg: c_ulong,
+) -> c_long {
+    // SAFETY: `file` is ours and referenced.
+    let pid = unsafe { pid_of_raw(file) };
+    match T::ioctl(pid, cmd, arg as usize) {
+        Ok(()) => 0,
+        Err(err) => err.to_errno() as c_long,
+    }
+}
+
+/// `show_fdinfo`, with the pid namespace of the procfs instance being read.
+///
+/// # Safety
+///
+/// Called by procfs with `m` open on an fdinfo file of a procfs instance and with `file`, one of
+/// ours, referenced for the duration of the call.
+unsafe extern "C" fn show_fdinfo<T: PidfdOperations>(
+    m: *mut bindings::seq_file,
+    file: *mut bindings::file,
+) {
+    // SAFETY: `file` is ours and referenced; `m` is valid and exclusively ours for the call, and
+    // its file is the open fdinfo file, which pins its procfs superblock.
+    let (pid, m, fdinfo) = unsafe {
+        (
+            pid_of_raw(file),
+            SeqFile::from_raw(m),
+            LocalFile::from_raw_file((*m).file),
+        )
+    };
+    if let Some(ns) = fdinfo.inode().super_block().proc_pid_ns() {
+        T::show_fdinfo(pid, m, ns);
+    }
+}
