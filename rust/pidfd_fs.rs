@@ -249,11 +249,7 @@ pub(crate) fn new_file(pid: &PidRef) -> Result<ARef<File>> {
 }
 
 fn open_process_file(mnt: &MountRef, pid: &PidRef) -> Result<ARef<File>> {
-    let inode = process_inode(mnt.super_block(), pid)?;
-    // SAFETY: `inode` is referenced; `d_obtain_alias` takes that reference over and returns
-    // the inode's one dentry, made if it has none, with a reference, or an error (having
-    // dropped the inode's).
-    let dentry = from_err_ptr(unsafe { bindings::d_obtain_alias(inode) })?;
+    let dentry = process_dentry(mnt.super_block(), pid)?;
     let path = bindings::path {
         mnt: mnt.mnt,
         dentry,
@@ -267,39 +263,64 @@ fn open_process_file(mnt: &MountRef, pid: &PidRef) -> Result<ARef<File>> {
             helpers::pidfd_open_current_cred(),
         )
     };
-    // SAFETY: Our reference from `d_obtain_alias`, given up; the file holds its own.
+    // SAFETY: Our reference to the dentry, given up; the file holds its own.
     unsafe { bindings::dput(dentry) };
     // SAFETY: `dentry_open` returns a new file with one reference, or an error.
     unsafe { take_new_file(file) }
 }
 
-/// The inode of `pid`'s process in the superblock `sb`, with a reference: the existing one, or
-/// a new one that holds a reference to `pid`.
-fn process_inode(sb: *mut bindings::super_block, pid: &PidRef) -> Result<*mut bindings::inode> {
+/// The one dentry of `pid`'s process in the superblock `sb`, with a reference: the existing
+/// one, or a new one on a new inode that holds a reference to `pid`.
+///
+/// A new inode gets its dentry before it is unlocked (`d_instantiate_new()`), and
+/// `iget_locked()` makes everyone else wait for that, so no process gets two. An inode that
+/// outlived its dentry (an fsnotify mark holds inodes, not dentries) gets a new one from
+/// `d_obtain_alias()`, which makes sure of the same under the inode's lock.
+fn process_dentry(sb: *mut bindings::super_block, pid: &PidRef) -> Result<*mut bindings::dentry> {
     // SAFETY: `sb` is a live superblock of ours (the caller holds its mount).
     let inode = unsafe { bindings::iget_locked(sb, pid.ino()) };
     if inode.is_null() {
         return Err(ENOMEM);
     }
     // SAFETY: `iget_locked` returned a referenced inode.
-    if unsafe { helpers::pidfd_open_inode_is_new(inode) } {
-        INODES.add(1, Relaxed);
-        // SAFETY: A new inode (`I_NEW`) is ours alone until `unlock_new_inode`, which makes it
-        // visible with everything set, and no other inode of the superblock has this number.
-        unsafe {
-            let i = &mut *inode;
-            i.i_private = ARef::from(pid).into_foreign();
-            // As anonymous inodes: read and write for the owner, no file type.
-            i.i_mode = (bindings::S_IRUSR | bindings::S_IWUSR) as bindings::umode_t;
-            i.i_op = &INODE_OPS.0;
-            i.__bindgen_anon_3.i_fop = &PIDFD_FOPS.0;
-            // No security hooks on open, and the VFS's rules for typeless anonymous inodes.
-            i.i_flags |= bindings::S_PRIVATE | bindings::S_ANON_INODE;
-            bindings::simple_inode_init_ts(inode);
-            bindings::unlock_new_inode(inode);
+    if !unsafe { helpers::pidfd_open_inode_is_new(inode) } {
+        // SAFETY: The inode is referenced; `d_find_any_alias` returns a referenced dentry or
+        // null.
+        let alias = unsafe { bindings::d_find_any_alias(inode) };
+        if alias.is_null() {
+            // SAFETY: `d_obtain_alias` takes our inode reference over, also on error.
+            return from_err_ptr(unsafe { bindings::d_obtain_alias(inode) });
         }
+        // SAFETY: Our reference from `iget_locked`; the dentry holds the inode.
+        unsafe { bindings::iput(inode) };
+        return Ok(alias);
     }
-    Ok(inode)
+    INODES.add(1, Relaxed);
+    // SAFETY: A new inode (`I_NEW`) is ours alone until it is unlocked, which makes it visible
+    // with everything set, and no other inode of the superblock has this number.
+    unsafe {
+        let i = &mut *inode;
+        i.i_private = ARef::from(pid).into_foreign();
+        // As anonymous inodes: read and write for the owner, no file type.
+        i.i_mode = (bindings::S_IRUSR | bindings::S_IWUSR) as bindings::umode_t;
+        i.i_op = &INODE_OPS.0;
+        i.__bindgen_anon_3.i_fop = &PIDFD_FOPS.0;
+        // No security hooks on open, and the VFS's rules for typeless anonymous inodes.
+        i.i_flags |= bindings::S_PRIVATE | bindings::S_ANON_INODE;
+        bindings::simple_inode_init_ts(inode);
+    }
+    // SAFETY: `sb` is live; the result is a new dentry with a reference, or null.
+    let dentry = unsafe { bindings::d_alloc_anon(sb) };
+    if dentry.is_null() {
+        // SAFETY: The new inode is ours; `iget_failed` unlocks it and drops our reference, and
+        // `evict_inode` then gives back what was set above.
+        unsafe { bindings::iget_failed(inode) };
+        return Err(ENOMEM);
+    }
+    // SAFETY: A new dentry and our new inode, whose reference the dentry takes over;
+    // `d_instantiate_new` unlocks the inode.
+    unsafe { bindings::d_instantiate_new(dentry, inode) };
+    Ok(dentry)
 }
 
 /// The pid behind `file` if it is one of this module's pidfds.
@@ -307,7 +328,7 @@ pub(crate) fn pid_of(file: &LocalFile) -> Option<&PidRef> {
     if !core::ptr::eq(file.fops(), &PIDFD_FOPS.0) {
         return None;
     }
-    // SAFETY: Only the inodes of this file system have these file operations (`process_inode`),
+    // SAFETY: Only the inodes of this file system have these file operations (`process_dentry`),
     // and each holds a pid reference in its private data for its life, which the borrowed file
     // pins.
     Some(unsafe { <ARef<PidRef>>::borrow(file.inode().private()) })
@@ -355,7 +376,7 @@ unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
     if pid.is_null() {
         return;
     }
-    // SAFETY: `process_inode` stored an owned pid reference, taken back only here.
+    // SAFETY: `process_dentry` stored an owned pid reference, taken back only here.
     drop(unsafe { ARef::<PidRef>::from_foreign(pid) });
     if INODES.fetch_add(-1, Full) == 1 {
         schedule_unmount();

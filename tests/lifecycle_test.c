@@ -136,9 +136,10 @@ LONG_TEST(storm, rmmod_during_an_ioctl_storm_is_refused_or_clean, 120)
 	/*
 	 * Attempts paced by up to 200 us, for at least 200 attempts and 1000 ioctl
 	 * rounds (a fifth on the debug kernel), and on until both outcomes were
-	 * seen (for at most 60 s). Every 20th attempt comes in a lull of the storm:
-	 * the module gives up its file system only after 100 ms without a pidfd,
-	 * which the storm never leaves it, so that is when an unload can succeed.
+	 * seen (for at most 60 s). Every 50th attempt, until three unloads, comes in
+	 * a lull of the storm: the module gives up its file system only after
+	 * 100 ms without a pidfd, which the storm never leaves it, so that is when
+	 * an unload can succeed (and a reload on the debug kernel takes a second).
 	 */
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; i < 200 || s.calls < scaled(1000) || !unloaded || !refused; i++) {
@@ -147,7 +148,7 @@ LONG_TEST(storm, rmmod_during_an_ioctl_storm_is_refused_or_clean, 120)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > 60)
 			break;
-		atomic_store(&s.lull, i % 20 == 19);
+		atomic_store(&s.lull, i % 50 == 49 && unloaded < 3);
 		if ((atomic_load(&s.lull) ? pidfd_open_unload_when_idle() : unload()) == 0) {
 			unloaded++;
 			ASSERT_EQ(0, pidfd_open_load()) TH_LOG("reload: %m");
