@@ -102,7 +102,8 @@ unsafe impl Sync for FsType {}
 /// The module's file system. It is never registered (nobody can mount it by name); the module
 /// mounts it with `kern_mount()`.
 static FS_TYPE: FsType = FsType(Opaque::new(bindings::file_system_type {
-    name: c"pidfd_open".as_ptr().cast(),
+    // `as_char_ptr` is not const; the bytes with their NUL are the same C string.
+    name: c"pidfd_open".to_bytes_with_nul().as_ptr().cast(),
     // fanotify permission events would let a listener block every pidfd open.
     fs_flags: bindings::FS_DISALLOW_NOTIFY_PERM as c_int,
     init_fs_context: Some(init_fs_context),
@@ -170,10 +171,9 @@ impl MountRef {
                     // SAFETY: The work item that drops the module's reference clears `MOUNT`
                     // first and waits for an RCU grace period (`kern_unmount()`) before it does,
                     // so a mount read under the RCU read lock is still referenced.
-                    // INVARIANT: `mntget` gives a reference of our own.
-                    return Ok(Self {
-                        mnt: unsafe { bindings::mntget(mnt) },
-                    });
+                    let mnt = unsafe { bindings::mntget(mnt) };
+                    // INVARIANT: `mntget` gave a reference of our own.
+                    return Ok(Self { mnt });
                 }
             }
             // SAFETY: The type is a valid, static file system type.
@@ -483,7 +483,7 @@ unsafe extern "C" fn ioctl<T: PidfdOperations>(
 ) -> c_long {
     // SAFETY: `file` is ours and referenced.
     let pid = unsafe { pid_of_raw(file) };
-    match T::ioctl(pid, cmd, arg as usize) {
+    match T::ioctl(pid, cmd, arg) {
         Ok(()) => 0,
         Err(err) => err.to_errno() as c_long,
     }
