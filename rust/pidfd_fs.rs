@@ -19,15 +19,16 @@
 //! The pointers into the module are the tables of this file: the file system type, its super,
 //! dentry and inode operations, and the pidfds' file operations.
 //!
-//! 1. A file whose `f_op` is [`PIDFD_FOPS`] took a module reference for it when it was opened
-//!    (`fops_get()` in `do_dentry_open()`, for the table's `owner`), which `__fput()` drops after
-//!    the file's last use of the table.
-//! 2. Everything else is reachable only through a superblock of [`FS_TYPE`]: from its inodes and
+//! 1. All of them are reachable only through a superblock of [`FS_TYPE`]: from its inodes and
 //!    dentries, which an `O_PATH` fd or a path walk through `/proc/<pid>/fd/<n>` can pin with no
-//!    file of ours open. `FS_TYPE`'s `owner` is this module, and a superblock holds its type, and
+//!    file of ours open, and from the files on them, each of which holds a reference to its
+//!    mount, and so to the superblock, until `__fput()` is done with its `f_op` (`mntput()` is
+//!    its last step). `FS_TYPE`'s `owner` is this module, and a superblock holds its type, and
 //!    so a module reference, from `sget_fc()` until `deactivate_locked_super()` has run
 //!    `kill_sb` (`put_filesystem()`), after the last use of any of the tables.
-//! 3. So the module must not keep a superblock alive when nothing of it is in use, or it could
+//! 2. So [`PIDFD_FOPS`] has no `owner`: a module reference per file would only repeat its
+//!    superblock's, at the cost of two atomic operations on one shared count per pidfd.
+//! 3. The module must not keep a superblock alive when nothing of it is in use, or it could
 //!    never be unloaded: it holds its mount ([`MOUNT`]) only while an inode of the file system
 //!    lives. The eviction of the last one queues [`pidfd_open_fs_unmount_idle`] to run
 //!    [`UNMOUNT_DELAY_MS`] later; it drops the mount if the file system is still idle, and the
@@ -133,7 +134,7 @@ static INODE_OPS: AssertSync<bindings::inode_operations> = AssertSync(bindings::
 
 /// The file operations of every pidfd this module makes, and of every inode of its file system.
 static PIDFD_FOPS: AssertSync<bindings::file_operations> = AssertSync(bindings::file_operations {
-    owner: kernel::module::this_module::<crate::LocalModule>().as_ptr(),
+    // No `owner`: the file's superblock holds the module (see the module documentation, 1).
     open: Some(open),
     show_fdinfo: Some(show_fdinfo::<Pidfd>),
     poll: Some(poll::<Pidfd>),
