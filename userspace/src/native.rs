@@ -14,6 +14,11 @@
 //!    for `n` (t1), then checks that `P` is unreaped (t2) through the directory itself (a
 //!    lookup under a reaped `/proc/<pid>` fails): by 2, the pidfd is `P`'s. Otherwise ESRCH.
 //!
+//! Every open below a procfs root goes through `openat2(2)` with `RESOLVE_NO_XDEV` where the
+//! kernel has it (Linux 5.6; older kernels get `openat(2)`): a mount on `/proc/<n>` or below it
+//! in the mount namespace of the given procfs mount fails with `EXDEV`, as the module's
+//! translations do, instead of handing back whatever is mounted there.
+//!
 //! # Limits
 //!
 //! The numbers are read through the given procfs mount (`self/fdinfo`, `self/status`), so the
