@@ -1,31 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
-//! `pidwait`: waits for a process to exit, and says how the wait ended.
+//! `pidwait`: waits for processes to exit, all at once, and prints each one's exit status.
 //!
 //! ```text
-//! pidwait [--timeout SECONDS] [--signal SIGNAL] [--backend module|native] PID
+//! pidwait [--timeout SECONDS] [--signal SIGNAL] [--backend module|native] PID...
 //! ```
 //!
-//! With `--signal`, sends SIGNAL (a number, or a name such as `TERM`) through the pidfd first:
-//! race-free, since a pidfd cannot reach a process that reused the number. Exit status:
-//! 0 exited, 1 timed out, 2 no such process, 3 other error, 64 usage.
+//! Each PID gets one pidfd and one owned exit future ([`PidFd::into_exit`]), spawned as a
+//! task of its own on tokio's reactor: waiting for many processes costs one fd each. With
+//! `--signal`, SIGNAL (a number, or a name such as `TERM`) goes through each pidfd first:
+//! race-free, since a pidfd cannot reach a process that reused the number. One line a PID, as
+//! each ends: `PID: exited with status N`, `PID: killed by signal N`, `PID: exited (status
+//! unknown)`, `PID: no such process` or `PID: timed out`. Exit status: 0 all exited, 1 some
+//! timed out, 2 some had no such process, 3 other error, 64 usage.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use pidfd_open::{Backend, PidFd};
+use std::os::unix::process::ExitStatusExt;
 
 const USAGE: &str =
-    "usage: pidwait [--timeout SECONDS] [--signal SIGNAL] [--backend module|native] PID
+    "usage: pidwait [--timeout SECONDS] [--signal SIGNAL] [--backend module|native] PID...
 
-Waits for process PID to exit, at most SECONDS (may be fractional) if given, and reports
-'exited', 'timed out' or 'no such process'. --signal sends SIGNAL (number or name: HUP INT
-KILL TERM USR1 USR2 ...) through the pidfd before waiting. --backend defaults to the module
-if /dev/pidfd_open opens, else native pidfds.";
+Waits for every PID to exit, all at once, at most SECONDS (may be fractional) if given, and
+prints each one's exit status as it comes. --signal sends SIGNAL (number or name: HUP INT
+KILL TERM USR1 USR2 ...) through each pidfd before waiting. --backend defaults to the
+module if /dev/pidfd_open opens, else native pidfds.
+
+The exit status of a process that is not pidwait's child is known once it has been reaped,
+on kernels that record it (Linux 6.15 and later); elsewhere 'status unknown'.";
 
 const ESRCH: i32 = 3;
 
 struct Args {
-    pid: i32,
+    pids: Vec<u32>,
     timeout: Option<Duration>,
     signal: Option<i32>,
     backend: Backend,
@@ -52,7 +60,7 @@ fn signal_number(s: &str) -> Option<i32> {
 }
 
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut pid, mut timeout, mut signal, mut backend) = (None, None, None, Backend::detect());
+    let (mut pids, mut timeout, mut signal, mut backend) = (Vec::new(), None, None, None);
     while let Some(arg) = args.next() {
         let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
         match arg.as_str() {
@@ -68,25 +76,82 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                 signal = Some(signal_number(&v).ok_or(format!("unknown signal '{v}'"))?);
             }
             "-b" | "--backend" => {
-                backend = match value("module or native")?.as_str() {
-                    "module" => Backend::Module,
-                    "native" => Backend::Native,
-                    other => return Err(format!("unknown backend '{other}'")),
-                }
+                backend = Some(
+                    value("module or native")?
+                        .parse::<Backend>()
+                        .map_err(|e| e.to_string())?,
+                );
             }
             "-h" | "--help" => return Err(String::new()),
-            _ if pid.is_none() && !arg.starts_with('-') => {
-                pid = Some(arg.parse().map_err(|_| format!("bad pid '{arg}'"))?);
+            _ if !arg.starts_with('-') => {
+                pids.push(arg.parse().map_err(|_| format!("bad pid '{arg}'"))?);
             }
             _ => return Err(format!("unexpected argument '{arg}'")),
         }
     }
+    if pids.is_empty() {
+        return Err("no PID given".into());
+    }
+    let backend = match backend {
+        Some(b) => b,
+        None => Backend::try_detect().map_err(|e| format!("{}: {e}", pidfd_open::DEVICE_PATH))?,
+    };
     Ok(Args {
-        pid: pid.ok_or("no PID given")?,
+        pids,
         timeout,
         signal,
         backend,
     })
+}
+
+/// How the wait for one process ended: the line to print and the exit status it counts as.
+async fn wait_one(pid: u32, args: &Args) -> (String, u8) {
+    let pidfd = match PidFd::open_with(pid, args.backend) {
+        Ok(pidfd) => pidfd,
+        Err(e) if e.raw_os_error() == Some(ESRCH) => return (format!("{pid}: no such process"), 2),
+        Err(e) => return (format!("{pid}: open ({} backend): {e}", args.backend), 3),
+    };
+    if let Some(sig) = args.signal {
+        match pidfd.send_signal(sig) {
+            Ok(()) => println!("{pid}: sent signal {sig}"),
+            // Reaped since it was opened: it exited, which the wait reports.
+            Err(e) if e.raw_os_error() == Some(ESRCH) => {}
+            Err(e) => return (format!("{pid}: signal {sig}: {e}"), 3),
+        }
+    }
+    // One task a process: the future is 'static and Send.
+    let exit = tokio::spawn(pidfd.into_exit());
+    let status = match args.timeout {
+        Some(t) => match tokio::time::timeout(t, exit).await {
+            Ok(joined) => joined,
+            Err(_) => {
+                return (
+                    format!(
+                        "{pid}: timed out after {} s, still running",
+                        t.as_secs_f64()
+                    ),
+                    1,
+                )
+            }
+        },
+        None => exit.await,
+    };
+    match status.expect("the wait task") {
+        Ok(Some(s)) => match (s.code(), s.signal()) {
+            (Some(code), _) => (format!("{pid}: exited with status {code}"), 0),
+            (_, Some(sig)) => {
+                let core = if s.core_dumped() {
+                    " (core dumped)"
+                } else {
+                    ""
+                };
+                (format!("{pid}: killed by signal {sig}{core}"), 0)
+            }
+            _ => (format!("{pid}: exited ({s})"), 0),
+        },
+        Ok(None) => (format!("{pid}: exited (status unknown)"), 0),
+        Err(e) => (format!("{pid}: wait: {e}"), 3),
+    }
 }
 
 fn main() -> ExitCode {
@@ -100,50 +165,25 @@ fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
-    let pid = args.pid;
-    let no_such_process = || {
-        println!("{pid}: no such process");
-        ExitCode::from(2)
-    };
-    let pidfd = match PidFd::open_with(pid, args.backend) {
-        Ok(pidfd) => pidfd,
-        Err(e) if e.raw_os_error() == Some(ESRCH) => return no_such_process(),
-        Err(e) if args.backend == Backend::Module && e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!(
-                "pidwait: {}: {e} (is the pidfd_open module loaded?)",
-                pidfd_open::DEVICE_PATH
-            );
-            return ExitCode::from(3);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .expect("tokio runtime");
+    let worst = runtime.block_on(async {
+        let args = std::sync::Arc::new(args);
+        let mut waits = tokio::task::JoinSet::new();
+        for &pid in &args.pids {
+            let args = args.clone();
+            waits.spawn(async move { wait_one(pid, &args).await });
         }
-        Err(e) => {
-            eprintln!("pidwait: open {pid} ({} backend): {e}", args.backend);
-            return ExitCode::from(3);
+        let mut worst = 0;
+        while let Some(done) = waits.join_next().await {
+            let (line, status) = done.expect("a wait");
+            println!("{line}");
+            worst = worst.max(status);
         }
-    };
-    if let Some(sig) = args.signal {
-        match pidfd.send_signal(sig) {
-            Ok(()) => println!("{pid}: sent signal {sig}"),
-            // Reaped since it was opened: it exited.
-            Err(e) if e.raw_os_error() == Some(ESRCH) => {}
-            Err(e) => {
-                eprintln!("pidwait: signal {sig} to {pid}: {e}");
-                return ExitCode::from(3);
-            }
-        }
-    }
-    match pidfd.wait_exit(args.timeout) {
-        Ok(true) => {
-            println!("{pid}: exited");
-            ExitCode::SUCCESS
-        }
-        Ok(false) => {
-            let secs = args.timeout.unwrap_or_default().as_secs_f64();
-            println!("{pid}: timed out after {secs} s, still running");
-            ExitCode::from(1)
-        }
-        Err(e) => {
-            eprintln!("pidwait: wait for {pid}: {e}");
-            ExitCode::from(3)
-        }
-    }
+        worst
+    });
+    ExitCode::from(worst)
 }

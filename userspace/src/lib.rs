@@ -17,6 +17,15 @@
 //! Every error is an [`std::io::Error`] whose [`raw_os_error()`](std::io::Error::raw_os_error)
 //! is the errno of the case.
 //!
+//! With the feature `tokio`, [`PidFd::into_exit`] turns a pidfd into an owned, `'static`,
+//! `Send` future of the process's exit status ([`Exit`]), which `tokio::spawn` takes.
+//!
+//! Pids are `u32`, as [`std::process::id`] and [`std::process::Child::id`] give them (0.1.0
+//! took and gave `i32`): [`PidFd::open`] takes a `u32` (`EINVAL` for 0 and numbers above
+//! `i32::MAX`, which no process has), and [`PidInfo`]'s `pid`, `tgid` and `ppid` are `u32`.
+//!
+//! Minimum supported Rust version: 1.85.
+//!
 //! # Examples
 //!
 //! ```no_run
@@ -27,7 +36,7 @@
 //!
 //! # fn main() -> std::io::Result<()> {
 //! let child = std::process::Command::new("sleep").arg("60").spawn()?;
-//! let pidfd = PidFd::open(child.id() as i32)?;
+//! let pidfd = PidFd::from_child(&child)?;
 //!
 //! // Its /proc directory: never another process's, even if the pid is reused meanwhile.
 //! let dir = pidfd.to_proc_dir(File::open("/proc")?)?;
@@ -43,6 +52,8 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+#[cfg(feature = "tokio")]
+mod exit;
 mod module;
 mod native;
 #[expect(
@@ -55,11 +66,17 @@ pub mod uapi;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, IntoRawFd, OwnedFd, RawFd};
+use std::os::unix::process::ExitStatusExt;
+use std::process::ExitStatus;
+use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec};
 use rustix::io::Errno;
+use rustix::process::{Pid, WaitId, WaitIdOptions, WaitIdStatus};
 
+#[cfg(feature = "tokio")]
+pub use exit::Exit;
 pub use module::DEVICE_PATH;
 
 /// Which kind of pidfd a [`PidFd`] holds, and how the translations are done.
@@ -72,14 +89,55 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// [`Backend::Module`] if `/dev/pidfd_open` opens (read-write), else [`Backend::Native`].
+    /// [`Backend::Module`] if `/dev/pidfd_open` opens (read-write) and is the `pidfd_open`
+    /// misc device, else [`Backend::Native`], whatever the error was.
     ///
-    /// The device is opened and closed again: nothing is cached, so the answer follows the
-    /// module being loaded or unloaded.
+    /// [`try_detect`](Backend::try_detect) tells an absent module from a device that is there
+    /// but does not open (`EACCES`, `EMFILE`, ...).
     pub fn detect() -> Backend {
+        Backend::try_detect().unwrap_or(Backend::Native)
+    }
+
+    /// [`Backend::Module`] if `/dev/pidfd_open` opens (read-write) and is the `pidfd_open`
+    /// misc device; [`Backend::Native`] if the module is absent: the open or the check fails
+    /// with `ENOENT`, `ENODEV` or `ENXIO`.
+    ///
+    /// The device is opened once, checked, and kept open for the life of the process, which
+    /// keeps the module loaded meanwhile; until it has opened, each call tries again.
+    ///
+    /// # Errors
+    ///
+    /// Any other error of opening the device: `EACCES`, `EMFILE`, ...
+    pub fn try_detect() -> io::Result<Backend> {
         match module::device() {
-            Ok(_) => Backend::Module,
-            Err(_) => Backend::Native,
+            Ok(_) => Ok(Backend::Module),
+            Err(e) if module::is_absent(&e) => Ok(Backend::Native),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The error of parsing a [`Backend`] from a string other than `module` or `native`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseBackendError(String);
+
+impl fmt::Display for ParseBackendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown backend '{}' (module or native)", self.0)
+    }
+}
+
+impl std::error::Error for ParseBackendError {}
+
+impl FromStr for Backend {
+    type Err = ParseBackendError;
+
+    /// `module` or `native`, as [`Display`](fmt::Display) writes them.
+    fn from_str(s: &str) -> Result<Backend, ParseBackendError> {
+        match s {
+            "module" => Ok(Backend::Module),
+            "native" => Ok(Backend::Native),
+            other => Err(ParseBackendError(other.to_string())),
         }
     }
 }
@@ -96,15 +154,19 @@ impl fmt::Display for Backend {
 /// What `PIDFD_GET_INFO` (or the module's `PIDFD_IOC_GET_INFO`) tells about a process.
 ///
 /// The pids are numbers in the caller's pid namespace (`ppid` is 0 when the parent is not
-/// visible there); the credentials are mapped into the caller's user namespace.
+/// visible there); the credentials are mapped into the caller's user namespace. The pids are
+/// `u32`, as `std::process` has them (0.1.0 had `i32`).
+///
+/// New fields may be added: it is `#[non_exhaustive]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PidInfo {
     /// The process's pid.
-    pub pid: i32,
+    pub pid: u32,
     /// Its thread-group id (equal to `pid` for the pidfds this crate opens).
-    pub tgid: i32,
+    pub tgid: u32,
     /// Its parent's pid, 0 if the parent is not visible.
-    pub ppid: i32,
+    pub ppid: u32,
     /// Real user id.
     pub ruid: u32,
     /// Real group id.
@@ -125,14 +187,12 @@ pub struct PidInfo {
     pub cgroupid: Option<u64>,
 }
 
-impl From<uapi::PidfdOpenInfo> for PidInfo {
-    fn from(info: uapi::PidfdOpenInfo) -> PidInfo {
-        // The kernel reports numbers that are at most PID_MAX_LIMIT (2^22), so they fit.
-        let pid = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+impl From<uapi::PidfdInfo> for PidInfo {
+    fn from(info: uapi::PidfdInfo) -> PidInfo {
         PidInfo {
-            pid: pid(info.pid),
-            tgid: pid(info.tgid),
-            ppid: pid(info.ppid),
+            pid: info.pid,
+            tgid: info.tgid,
+            ppid: info.ppid,
             ruid: info.ruid,
             rgid: info.rgid,
             euid: info.euid,
@@ -166,7 +226,7 @@ impl From<uapi::PidfdOpenInfo> for PidInfo {
 ///
 /// # fn main() -> std::io::Result<()> {
 /// let mut child = std::process::Command::new("sleep").arg("60").spawn()?;
-/// let pid = child.id() as i32;
+/// let pid = child.id();
 /// let pidfd = PidFd::open(pid)?;
 ///
 /// let dir = pidfd.to_proc_dir(File::open("/proc")?)?;
@@ -196,13 +256,12 @@ impl PidFd {
     ///
     /// # Errors
     ///
-    /// `EINVAL` if `pid <= 0`; `ESRCH` if no process has that number; `ENOENT` if it is a
-    /// thread that is not a thread-group leader. Zombies can be opened.
-    pub fn open(pid: i32) -> io::Result<PidFd> {
-        match module::device() {
-            Ok(dev) => PidFd::new(module::open(dev.as_fd(), pid)?, Backend::Module),
-            Err(_) => PidFd::open_with(pid, Backend::Native),
-        }
+    /// `EINVAL` if `pid` is 0 or above `i32::MAX`; `ESRCH` if no process has that number;
+    /// `ENOENT` if it is a thread that is not a thread-group leader. Zombies can be opened.
+    /// The error of opening `/dev/pidfd_open` other than the module's absence (see
+    /// [`Backend::try_detect`]), e.g. `EACCES`.
+    pub fn open(pid: u32) -> io::Result<PidFd> {
+        PidFd::open_with(pid, Backend::try_detect()?)
     }
 
     /// As [`open`](PidFd::open), with the given backend.
@@ -210,13 +269,42 @@ impl PidFd {
     /// # Errors
     ///
     /// As [`open`](PidFd::open); with [`Backend::Module`], also the error of opening
-    /// `/dev/pidfd_open` (`ENOENT` when the module is not loaded).
-    pub fn open_with(pid: i32, backend: Backend) -> io::Result<PidFd> {
+    /// `/dev/pidfd_open` (`ENOENT` when the module is not loaded, `ENODEV` when what opens
+    /// there is not the `pidfd_open` device).
+    pub fn open_with(pid: u32, backend: Backend) -> io::Result<PidFd> {
+        let pid = i32::try_from(pid)
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| native::err(Errno::INVAL))?;
         let fd = match backend {
-            Backend::Module => module::open(module::device()?.as_fd(), pid)?,
+            Backend::Module => module::open(pid)?,
             Backend::Native => native::open(pid)?,
         };
         PidFd::new(fd, backend)
+    }
+
+    /// A pidfd for the child process `child`, with the module if `/dev/pidfd_open` opens,
+    /// else natively, as [`open`](PidFd::open)`(child.id())`, checked to be an unreaped child
+    /// of the caller (`waitid(P_PID, WNOHANG | WNOWAIT)`, which reaps nothing).
+    ///
+    /// An unreaped child keeps its number, so the pidfd is that child's, unless `child` has
+    /// already been waited for ([`Child::wait`](std::process::Child::wait), a `try_wait` that
+    /// returned its status, `wait_with_output`): std keeps the number after that, and it may
+    /// belong to another process by then, a child of the caller's too.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](PidFd::open): `ESRCH` once the child has been reaped; `ECHILD` if the
+    /// process with that number is not a child of the caller.
+    pub fn from_child(child: &std::process::Child) -> io::Result<PidFd> {
+        let pidfd = PidFd::open(child.id())?;
+        // `open` checked the number: positive, at most i32::MAX.
+        let pid = Pid::from_raw(child.id() as i32).ok_or_else(|| native::err(Errno::INVAL))?;
+        rustix::process::waitid(
+            WaitId::Pid(pid),
+            WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT,
+        )?;
+        Ok(pidfd)
     }
 
     /// A pidfd for exactly the process that the `/proc/<pid>` directory `dir` was opened for
@@ -229,8 +317,11 @@ impl PidFd {
     /// even if its number now belongs to another process; `ENOENT` if the directory is a
     /// thread's that is not a thread-group leader. The native backend's limits are in
     /// [`to_proc_dir`](PidFd::to_proc_dir).
+    ///
+    /// The error of opening `/dev/pidfd_open` other than the module's absence (see
+    /// [`Backend::try_detect`]).
     pub fn from_proc_dir(dir: impl AsFd) -> io::Result<PidFd> {
-        PidFd::from_proc_dir_with(dir, Backend::detect())
+        PidFd::from_proc_dir_with(dir, Backend::try_detect()?)
     }
 
     /// As [`from_proc_dir`](PidFd::from_proc_dir), with the given backend: the pidfd is of
@@ -296,10 +387,7 @@ impl PidFd {
     /// process outside the caller's pid namespace and its descendants; `EPERM` if the caller
     /// may not signal it.
     pub fn send_signal(&self, sig: i32) -> io::Result<()> {
-        match self.backend {
-            Backend::Module => sys::module_send_signal(self.fd.as_fd(), sig),
-            Backend::Native => native::send_signal(self.fd.as_fd(), sig),
-        }
+        send_signal(self.fd.as_fd(), self.backend, sig)
     }
 
     /// The process's pids, credentials and cgroup id.
@@ -309,11 +397,26 @@ impl PidFd {
     /// `ESRCH` once the process has been reaped; `EREMOTE` if it is outside the caller's
     /// pid-namespace tree; natively, `ENOTTY` on kernels before 6.13 (no `PIDFD_GET_INFO`).
     pub fn info(&self) -> io::Result<PidInfo> {
-        let info = match self.backend {
-            Backend::Module => sys::module_get_info(self.fd.as_fd())?,
-            Backend::Native => sys::native_get_info(self.fd.as_fd())?,
-        };
-        Ok(info.into())
+        Ok(get_info(self.fd.as_fd(), self.backend, 0)?.into())
+    }
+
+    /// The process's exit status, if it has exited and the status is to be had now; `None`
+    /// while it runs, and when there is none to be had. Does not block, reaps nothing.
+    ///
+    /// The status comes from `PIDFD_GET_INFO` with `PIDFD_INFO_EXIT`, which the kernel
+    /// answers once the process has been reaped (Linux 6.15; the module once its issue 23 has
+    /// landed: before, it reports no exit information), and for a zombie child of the caller
+    /// from `waitid(WEXITED | WNOHANG | WNOWAIT)`, which leaves it a zombie.
+    ///
+    /// # Errors
+    ///
+    /// The error of `poll(2)`, `PIDFD_GET_INFO` or `waitid(2)` other than those that mean
+    /// there is no status to be had (`ESRCH`, `ENOTTY`, `EREMOTE`, `ECHILD`).
+    pub fn exit_status(&self) -> io::Result<Option<ExitStatus>> {
+        Ok(match exit_state(self.fd.as_fd(), self.backend)? {
+            ExitState::Status(status) => Some(status),
+            ExitState::Running | ExitState::AwaitingReap | ExitState::Unknown => None,
+        })
     }
 
     /// Waits until the process has exited (its whole thread group: a zombie or reaped), at
@@ -366,8 +469,16 @@ impl PidFd {
 
 #[cfg(feature = "tokio")]
 impl PidFd {
+    /// The owned future of the process's exit status, on tokio's reactor: `'static` and
+    /// `Send`, so `tokio::spawn` takes it; it holds this pidfd's one fd, duplicates none.
+    /// See [`Exit`] for what it resolves to and when, and for its cancel safety.
+    pub fn into_exit(self) -> Exit {
+        Exit::new(self)
+    }
+
     /// Completes once the process has exited (a zombie or reaped), on tokio's reactor: the
-    /// pidfd becomes readable then. Does not reap the process.
+    /// pidfd becomes readable then. Does not reap the process, and gives no exit status:
+    /// [`into_exit`](PidFd::into_exit) does, and holds no second fd.
     ///
     /// Each call registers a duplicate of the fd, so calls may run concurrently.
     ///
@@ -427,5 +538,140 @@ impl IntoRawFd for PidFd {
 impl From<PidFd> for OwnedFd {
     fn from(pidfd: PidFd) -> OwnedFd {
         pidfd.fd
+    }
+}
+
+/// `PIDFD_GET_INFO` or the module's `PIDFD_IOC_GET_INFO`, as `backend` has it, with `mask`
+/// asked for.
+fn get_info(pidfd: BorrowedFd<'_>, backend: Backend, mask: u64) -> io::Result<uapi::PidfdInfo> {
+    match backend {
+        Backend::Module => module::get_info(pidfd, mask),
+        Backend::Native => sys::native_get_info(pidfd, mask),
+    }
+}
+
+/// Where a process is on its way out, as far as its exit status goes.
+#[derive(Debug)]
+pub(crate) enum ExitState {
+    /// It has not exited.
+    Running,
+    /// It has exited, and this is its status.
+    Status(ExitStatus),
+    /// It has exited and is a zombie of another process: the kernel records its status at
+    /// the reap, and wakes the pidfd's waiters then (where `PIDFD_INFO_SUPPORTED_MASK` says
+    /// it supports `PIDFD_INFO_EXIT`: natively, and the module of issue 23).
+    AwaitingReap,
+    /// It has exited, and its status is not to be had.
+    Unknown,
+}
+
+/// The wait status of a `waitid(2)` result, as `waitpid(2)` encodes it.
+fn wait_status(st: &WaitIdStatus) -> Option<ExitStatus> {
+    let raw = if let Some(code) = st.exit_status() {
+        (code & 0xff) << 8
+    } else {
+        st.terminating_signal()? | if st.dumped() { 0x80 } else { 0 }
+    };
+    Some(ExitStatus::from_raw(raw))
+}
+
+/// Whether `e` means that the kernel has no exit status to give.
+fn no_status(e: &io::Error) -> bool {
+    [Errno::SRCH, Errno::NOTTY, Errno::REMOTE, Errno::CHILD]
+        .iter()
+        .any(|&errno| native::is(e, errno))
+}
+
+/// See [`ExitState`]. Every step asks the kernel afresh, so the answer never trails it.
+pub(crate) fn exit_state(pidfd: BorrowedFd<'_>, backend: Backend) -> io::Result<ExitState> {
+    let mut fds = [PollFd::new(&pidfd, PollFlags::IN)];
+    loop {
+        match rustix::event::poll(&mut fds, Some(&Timespec::default())) {
+            Ok(0) => return Ok(ExitState::Running),
+            Ok(_) if fds[0].revents().contains(PollFlags::NVAL) => {
+                return Err(native::err(Errno::BADF))
+            }
+            Ok(_) => break,
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let waitid = |id: WaitId<'_>| {
+        rustix::process::waitid(
+            id,
+            WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT,
+        )
+    };
+    // The module's pidfds go through `waitid(P_PID)`, which can meet a reap in between: a
+    // second round then finds the status recorded at the reap, or none.
+    for _ in 0..2 {
+        let mask = uapi::PIDFD_INFO_EXIT | uapi::PIDFD_INFO_SUPPORTED_MASK;
+        let info = match get_info(pidfd, backend, mask) {
+            Ok(info) => info,
+            // No PIDFD_GET_INFO (before Linux 6.13): a child of the caller still answers.
+            Err(e) if native::is(&e, Errno::NOTTY) && backend == Backend::Native => {
+                return Ok(match waitid(WaitId::PidFd(pidfd)) {
+                    Ok(Some(st)) => wait_status(&st).map_or(ExitState::Unknown, ExitState::Status),
+                    Ok(None) => ExitState::Unknown,
+                    Err(e) if no_status(&e.into()) => ExitState::Unknown,
+                    Err(e) => return Err(e.into()),
+                });
+            }
+            // Reaped, by a kernel or module that records no exit status.
+            Err(e) if no_status(&e) => return Ok(ExitState::Unknown),
+            Err(e) => return Err(e),
+        };
+        if info.mask & uapi::PIDFD_INFO_EXIT != 0 {
+            return Ok(ExitState::Status(ExitStatus::from_raw(info.exit_code)));
+        }
+        if info.mask & uapi::PIDFD_OPEN_INFO_PID == 0 {
+            return Ok(ExitState::Unknown);
+        }
+        // A zombie. The caller's own child answers `waitid` without being reaped.
+        let own = match backend {
+            Backend::Native => waitid(WaitId::PidFd(pidfd)),
+            // `info.pid` was the zombie's number when it was read (t0), `waitid` reads the
+            // status of whichever child has it (t1), and the zombie, if still unreaped after
+            // that (t2), held that number all along, so the status was its own.
+            Backend::Module => match Pid::from_raw(info.pid as i32) {
+                Some(pid) => waitid(WaitId::Pid(pid)),
+                None => Ok(None),
+            },
+        };
+        match own {
+            Ok(Some(st)) => {
+                let Some(status) = wait_status(&st) else {
+                    return Ok(ExitState::Unknown);
+                };
+                if backend == Backend::Native {
+                    return Ok(ExitState::Status(status));
+                }
+                match send_signal(pidfd, backend, 0) {
+                    Ok(()) => return Ok(ExitState::Status(status)),
+                    Err(e) if native::is(&e, Errno::PERM) => return Ok(ExitState::Status(status)),
+                    Err(e) if native::is(&e, Errno::SRCH) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(None) => {}
+            Err(e) if no_status(&e.into()) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let supported = info.mask & uapi::PIDFD_INFO_SUPPORTED_MASK != 0
+            && info.supported_mask & uapi::PIDFD_INFO_EXIT != 0;
+        return Ok(if supported {
+            ExitState::AwaitingReap
+        } else {
+            ExitState::Unknown
+        });
+    }
+    Ok(ExitState::Unknown)
+}
+
+/// [`PidFd::send_signal`] on a borrowed pidfd of `backend`.
+fn send_signal(pidfd: BorrowedFd<'_>, backend: Backend, sig: i32) -> io::Result<()> {
+    match backend {
+        Backend::Module => sys::module_send_signal(pidfd, sig),
+        Backend::Native => native::send_signal(pidfd, sig),
     }
 }

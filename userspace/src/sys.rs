@@ -15,8 +15,8 @@ use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use rustix::ioctl::{self, Ioctl, IoctlOutput, Opcode, Setter, Updater};
 
 use crate::uapi::{
-    PidfdOpenArgs, PidfdOpenInfo, PidfdSignalArgs, PIDFD_GET_INFO_VER0, PIDFD_IOC_GET_INFO,
-    PIDFD_IOC_OPEN, PIDFD_IOC_SEND_SIGNAL,
+    PidfdInfo, PidfdOpenArgs, PidfdOpenInfo, PidfdSignalArgs, PIDFD_GET_INFO, PIDFD_IOC_GET_INFO,
+    PIDFD_IOC_GET_INFO_VER3, PIDFD_IOC_OPEN, PIDFD_IOC_SEND_SIGNAL,
 };
 
 /// `PIDFD_IOC_OPEN`: an `_IOW` ioctl whose return value is a new fd.
@@ -75,12 +75,31 @@ pub(crate) fn module_get_info(pidfd: BorrowedFd<'_>) -> io::Result<PidfdOpenInfo
     Ok(info)
 }
 
-/// The native `ioctl(pidfd, PIDFD_GET_INFO, &info)` with the first published, 64-byte struct.
-pub(crate) fn native_get_info(pidfd: BorrowedFd<'_>) -> io::Result<PidfdOpenInfo> {
-    let mut info = PidfdOpenInfo::default();
-    // SAFETY: `PIDFD_GET_INFO_VER0` is `_IOWR(0xFF, 11)` with the size of `PidfdOpenInfo`, the
-    // first 64 bytes of `struct pidfd_info`; the kernel copies out at most that size.
-    let updater = unsafe { Updater::<PIDFD_GET_INFO_VER0, PidfdOpenInfo>::new(&mut info) };
+/// `ioctl(pidfd, PIDFD_IOC_GET_INFO_VER3, &info)` with `info.mask = mask`: the 88-byte
+/// command of the module ABI of issue 23 (`ENOTTY` from a module before it).
+pub(crate) fn module_get_info_ver3(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdInfo> {
+    let mut info = PidfdInfo {
+        mask,
+        ..PidfdInfo::default()
+    };
+    // SAFETY: `PIDFD_IOC_GET_INFO_VER3` is `_IOWR(0xB9, 3)` with the size of `PidfdInfo`, the
+    // type passed; a module copies out at most that size.
+    let updater = unsafe { Updater::<PIDFD_IOC_GET_INFO_VER3, PidfdInfo>::new(&mut info) };
+    // SAFETY: `updater` pairs the number with the value it announces (above).
+    unsafe { ioctl::ioctl(pidfd, updater) }?;
+    Ok(info)
+}
+
+/// The native `ioctl(pidfd, PIDFD_GET_INFO, &info)` with the 88-byte struct and
+/// `info.mask = mask`; kernels that know a smaller struct fill that much and zero the rest.
+pub(crate) fn native_get_info(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdInfo> {
+    let mut info = PidfdInfo {
+        mask,
+        ..PidfdInfo::default()
+    };
+    // SAFETY: `PIDFD_GET_INFO` is `_IOWR(0xFF, 11)` with the size of `PidfdInfo`, the type
+    // passed; the kernel copies out at most that size.
+    let updater = unsafe { Updater::<PIDFD_GET_INFO, PidfdInfo>::new(&mut info) };
     // SAFETY: `updater` pairs the number with the value it announces (above).
     unsafe { ioctl::ioctl(pidfd, updater) }?;
     Ok(info)

@@ -78,3 +78,7 @@ backend_tests! {
         ok("child still alive after refused signals", pidfd.send_signal(0));
     }
 }
+
+fn main() {
+    harness::run(backend_tests());
+}

@@ -4,6 +4,7 @@
 mod common;
 
 use std::os::fd::{AsFd, OwnedFd};
+use std::process::Command;
 
 use common::*;
 use pidfd_open::{Backend, PidFd};
@@ -11,7 +12,7 @@ use rustix::io::FdFlags;
 
 backend_tests! {
     fn open_self_gives_own_pid(b: Backend) {
-        let me = std::process::id() as i32;
+        let me = std::process::id();
         let pidfd = ok(&format!("open_with(self {me}, {b})"), PidFd::open_with(me, b));
         assert_eq!(pidfd.backend(), b, "backend of {pidfd:?}");
         let info = ok(&format!("info of self ({b})"), pidfd.info());
@@ -26,7 +27,7 @@ backend_tests! {
         let pidfd = ok(&format!("open_with(child {}, {b})", child.pid()), PidFd::open_with(child.pid(), b));
         let info = ok("info of child", pidfd.info());
         assert_eq!(info.pid, child.pid(), "info().pid of child: {info:?}");
-        assert_eq!(info.ppid, std::process::id() as i32, "info().ppid of child: {info:?}");
+        assert_eq!(info.ppid, std::process::id(), "info().ppid of child: {info:?}");
         ok("send_signal(0) to a live child", pidfd.send_signal(0));
     }
 
@@ -42,8 +43,8 @@ backend_tests! {
         assert!(ok("wait_exit(ZERO)", pidfd2.wait_exit(Some(std::time::Duration::ZERO))));
     }
 
-    fn open_nonpositive_pid_is_einval(b: Backend) {
-        for pid in [0, -1, i32::MIN] {
+    fn open_of_zero_or_a_pid_above_i32_max_is_einval(b: Backend) {
+        for pid in [0, u32::MAX, 1 << 31] {
             expect_errno(&format!("open_with({pid}, {b})"), PidFd::open_with(pid, b), EINVAL);
         }
     }
@@ -62,7 +63,7 @@ backend_tests! {
 
     fn open_non_leader_thread_is_enoent(b: Backend) {
         let (tid, stop, handle) = start_thread();
-        assert_ne!(tid, std::process::id() as i32, "the thread's tid is the leader's");
+        assert_ne!(tid, std::process::id(), "the thread's tid is the leader's");
         let result = PidFd::open_with(tid, b);
         drop(stop);
         handle.join().unwrap();
@@ -92,7 +93,6 @@ backend_tests! {
     }
 }
 
-#[test]
 fn try_from_rejects_files_that_are_not_pidfds() {
     let file: OwnedFd = std::fs::File::open("/proc/self/stat").unwrap().into();
     expect_errno(
@@ -110,7 +110,6 @@ fn try_from_rejects_files_that_are_not_pidfds() {
     );
 }
 
-#[test]
 fn detect_matches_device() {
     let opens = std::fs::File::options()
         .read(true)
@@ -123,8 +122,61 @@ fn detect_matches_device() {
         Backend::Native
     };
     assert_eq!(Backend::detect(), expected, "device opens: {opens}");
-    let me = std::process::id() as i32;
+    let me = std::process::id();
     let pidfd = ok("PidFd::open(self)", PidFd::open(me));
     assert_eq!(pidfd.backend(), expected, "PidFd::open picked {pidfd:?}");
     let _ = pidfd.as_fd();
+}
+
+fn from_child_gives_the_childs_pidfd_and_esrch_once_it_is_reaped() {
+    let mut child = Command::new("sleep")
+        .arg("1000")
+        .spawn()
+        .expect("spawn sleep");
+    let pidfd = ok("PidFd::from_child", PidFd::from_child(&child));
+    assert_eq!(pidfd.backend(), Backend::detect(), "{pidfd:?}");
+    let info = ok("info", pidfd.info());
+    assert_eq!(
+        (info.pid, info.ppid),
+        (child.id(), std::process::id()),
+        "{info:?}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    expect_errno(
+        "PidFd::from_child of a reaped child",
+        PidFd::from_child(&child),
+        ESRCH,
+    );
+}
+
+fn backend_parses_from_its_name() {
+    for b in [Backend::Module, Backend::Native] {
+        assert_eq!(b.to_string().parse::<Backend>(), Ok(b));
+    }
+    assert_eq!("native".parse::<Backend>(), Ok(Backend::Native));
+    assert_eq!("module".parse::<Backend>(), Ok(Backend::Module));
+    let err = "Module".parse::<Backend>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown backend 'Module' (module or native)"
+    );
+}
+
+fn main() {
+    let mut tests = backend_tests();
+    tests.push(Test::new(
+        "try_from_rejects_files_that_are_not_pidfds",
+        try_from_rejects_files_that_are_not_pidfds,
+    ));
+    tests.push(Test::new("detect_matches_device", detect_matches_device));
+    tests.push(Test::new(
+        "from_child_gives_the_childs_pidfd_and_esrch_once_it_is_reaped",
+        from_child_gives_the_childs_pidfd_and_esrch_once_it_is_reaped,
+    ));
+    tests.push(Test::new(
+        "backend_parses_from_its_name",
+        backend_parses_from_its_name,
+    ));
+    harness::run(tests);
 }

@@ -3,8 +3,9 @@
 //! pidfd or `/proc/<pid>` directory must give ESRCH, never the new process.
 //!
 //! Each test re-runs this binary in three stages: stage 0 (the test) starts stage 1, which
-//! enters a new pid and mount namespace (root only: else the test says why and passes
-//! without running) and starts stage 2, PID 1 of that namespace. There, with procfs mounted
+//! enters a new pid and mount namespace and starts stage 2, PID 1 of that namespace. Where a
+//! new pid namespace cannot be had (not root; probed by a stage of its own before the tests
+//! are listed) the tests are reported as ignored, with the reason. There, with procfs mounted
 //! on `/proc` and `ns_last_pid` set, a new process can be given a chosen number again.
 
 mod common;
@@ -18,16 +19,13 @@ use rustix::thread::UnshareFlags;
 
 const STAGE_ENV: &str = "PIDFD_OPEN_RECYCLE_STAGE";
 const BACKEND_ENV: &str = "PIDFD_OPEN_RECYCLE_BACKEND";
-/// The exit status of a stage that could not set up the namespace.
-const SKIP: i32 = 77;
 /// The number the victim and then the new process get.
-const NR: i32 = 100;
+const NR: u32 = 100;
 const PASSED: &str = "recycle scenario passed";
 
 backend_tests! {
     fn stale_pidfd_and_dir_after_pid_recycle_are_esrch(b: Backend) {
         let out = Command::new(std::env::current_exe().unwrap())
-            .args(stage_args())
             .env(STAGE_ENV, "1")
             .env(BACKEND_ENV, name(b))
             .output()
@@ -37,35 +35,58 @@ backend_tests! {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        if out.status.code() == Some(SKIP) {
-            let reason = text.lines().find(|l| l.starts_with("SKIP")).unwrap_or("SKIP");
-            use std::io::Write;
-            let _ = std::io::stderr().write_all(format!("\nnote: recycle test ({b}) did not run: {reason}\n").as_bytes());
-            return;
-        }
         assert!(out.status.success(), "the test in a new pid namespace failed ({}); its output:\n{text}", out.status);
         assert!(text.contains(PASSED), "the test in a new pid namespace did not run to its end; its output:\n{text}");
     }
 }
 
-fn stage_args() -> [&'static str; 5] {
-    [
-        "--exact",
-        "stage",
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ]
+/// Why the tests cannot run here, if they cannot: stage `probe` tries to enter a new pid and
+/// mount namespace, in a process of its own.
+fn namespace_skip() -> Option<String> {
+    if let Some(reason) = root_skip() {
+        return Some(format!("{reason} (a new pid namespace)"));
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env(STAGE_ENV, "probe")
+        .output()
+        .expect("run the probe stage");
+    (!out.status.success()).then(|| {
+        format!(
+            "cannot enter a new pid and mount namespace: {}",
+            String::from_utf8_lossy(&out.stdout).trim()
+        )
+    })
 }
 
-/// Stages 1 and 2, run by the tests above through `STAGE_ENV`; nothing otherwise.
-#[test]
-#[ignore = "a stage of the recycle tests, which run it in a new pid namespace"]
-fn stage() {
+fn main() {
     match std::env::var(STAGE_ENV).as_deref() {
+        Ok("probe") => probe(),
         Ok("1") => stage1(),
-        Ok("2") => stage2(),
+        Ok("2") => {
+            stage2();
+            std::process::exit(0)
+        }
         _ => {}
+    }
+    let skip = namespace_skip();
+    let tests = backend_tests()
+        .into_iter()
+        .map(|t| t.skip_if(skip.clone()))
+        .collect();
+    harness::run(tests);
+}
+
+/// Enters a new pid and mount namespace, and says whether it could (exit status 0).
+fn probe() -> ! {
+    let flags = UnshareFlags::NEWPID | UnshareFlags::NEWNS;
+    // SAFETY: CLONE_NEWPID and CLONE_NEWNS change what this thread's children and path
+    // lookups see, not which fds any thread can use (no CLONE_FILES).
+    match unsafe { rustix::thread::unshare_unsafe(flags) } {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            println!("unshare(CLONE_NEWPID | CLONE_NEWNS): {e}");
+            std::process::exit(1)
+        }
     }
 }
 
@@ -75,10 +96,6 @@ fn stage1() {
     // SAFETY: CLONE_NEWPID and CLONE_NEWNS change what this thread's children and path
     // lookups see, not which fds any thread can use (no CLONE_FILES).
     if let Err(e) = unsafe { rustix::thread::unshare_unsafe(flags) } {
-        if e == rustix::io::Errno::PERM || e == rustix::io::Errno::INVAL {
-            println!("SKIP: unshare(CLONE_NEWPID | CLONE_NEWNS): {e}");
-            std::process::exit(SKIP);
-        }
         panic!("unshare(CLONE_NEWPID | CLONE_NEWNS): {e}");
     }
     rustix::mount::mount_change(
@@ -87,7 +104,6 @@ fn stage1() {
     )
     .expect("make / private in the new mount namespace");
     let status = Command::new(std::env::current_exe().unwrap())
-        .args(stage_args())
         .env(STAGE_ENV, "2")
         .status()
         .expect("run stage 2");
@@ -97,10 +113,9 @@ fn stage1() {
 /// `sleep SECONDS` numbered `nr` in this namespace, through `ns_last_pid`, once it has
 /// exec'd (`Command::spawn` returns when the exec has begun, before the new command line
 /// is in place).
-fn start_numbered(nr: i32, seconds: u32) -> Sleeper {
+fn start_numbered(nr: u32, seconds: u32) -> Sleeper {
     if let Err(e) = std::fs::write("/proc/sys/kernel/ns_last_pid", (nr - 1).to_string()) {
-        println!("SKIP: write /proc/sys/kernel/ns_last_pid: {e}");
-        std::process::exit(SKIP);
+        panic!("write /proc/sys/kernel/ns_last_pid: {e}");
     }
     let child = Sleeper::start_for(seconds);
     assert_eq!(

@@ -12,13 +12,13 @@ use rustix::fs::{Mode, OFlags};
 use rustix::io::FdFlags;
 
 /// `/proc/<pid>` opened as the module opens it.
-fn open_pid_dir(pid: i32) -> OwnedFd {
+fn open_pid_dir(pid: u32) -> OwnedFd {
     open_path(&format!("/proc/{pid}"), OFlags::DIRECTORY)
 }
 
 /// Asserts that `dir` is `/proc/<pid>` opened `O_RDONLY | O_DIRECTORY | O_CLOEXEC`.
 #[track_caller]
-fn assert_pid_dir(what: &str, dir: &OwnedFd, pid: i32) {
+fn assert_pid_dir(what: &str, dir: &OwnedFd, pid: u32) {
     assert_eq!(
         stat_pid(dir),
         pid,
@@ -101,7 +101,7 @@ backend_tests! {
     fn from_proc_dir_of_proc_self_is_the_caller(b: Backend) {
         let dir = open_path("/proc/self", OFlags::DIRECTORY);
         let pidfd = ok("from_proc_dir(/proc/self)", PidFd::from_proc_dir_with(&dir, b));
-        assert_eq!(ok("info", pidfd.info()).pid, std::process::id() as i32);
+        assert_eq!(ok("info", pidfd.info()).pid, std::process::id());
     }
 
     fn zombie_translates_both_ways(b: Backend) {
@@ -163,7 +163,7 @@ backend_tests! {
     }
 
     fn to_proc_dir_refuses_what_is_not_a_proc_root(b: Backend) {
-        let pidfd = ok("open self", PidFd::open_with(std::process::id() as i32, b));
+        let pidfd = ok("open self", PidFd::open_with(std::process::id(), b));
         let cases = [
             ("/proc/self", OFlags::DIRECTORY),
             ("/proc/self/task", OFlags::DIRECTORY),
@@ -204,12 +204,11 @@ backend_tests! {
         std::fs::remove_file(&tmp).unwrap();
         let o_path = open_path(&format!("/proc/{me}"), OFlags::PATH | OFlags::DIRECTORY);
         expect_errno(&format!("from_proc_dir(O_PATH /proc/{me}) ({b})"), PidFd::from_proc_dir_with(&o_path, b), EBADF);
-        let pidfd = ok("open self", PidFd::open_with(me as i32, b));
+        let pidfd = ok("open self", PidFd::open_with(me, b));
         expect_errno(&format!("from_proc_dir(a pidfd) ({b})"), PidFd::from_proc_dir_with(pidfd.as_fd(), b), EBADF);
     }
 }
 
-#[test]
 fn from_proc_dir_picks_the_detected_backend() {
     let dir = rustix::fs::open(
         "/proc/self",
@@ -222,4 +221,13 @@ fn from_proc_dir_picks_the_detected_backend() {
         PidFd::from_proc_dir(&dir),
     );
     assert_eq!(pidfd.backend(), Backend::detect(), "{pidfd:?}");
+}
+
+fn main() {
+    let mut tests = backend_tests();
+    tests.push(Test::new(
+        "from_proc_dir_picks_the_detected_backend",
+        from_proc_dir_picks_the_detected_backend,
+    ));
+    harness::run(tests);
 }

@@ -1,25 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests, and their harness ([`harness`]).
 //!
 //! Every test runs on [`Backend::Native`], and on [`Backend::Module`] when `/dev/pidfd_open`
-//! opens. With `PIDFD_OPEN_REQUIRE_MODULE=1` a module-backend test fails when the device does
-//! not open; without it, it passes without running, and the binary says so once on stderr.
+//! opens. Without the device the module-backend tests are reported as ignored, with the
+//! reason; with `PIDFD_OPEN_REQUIRE_MODULE=1` they run and fail instead.
 #![allow(dead_code)]
+
+pub mod harness;
 
 use std::fmt::Debug;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::os::fd::{AsFd, OwnedFd};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
 
 use pidfd_open::Backend;
 use rustix::fs::{Mode, OFlags};
 
+pub use harness::Test;
+
 pub const EPERM: i32 = 1;
 pub const ENOENT: i32 = 2;
 pub const ESRCH: i32 = 3;
+pub const ENXIO: i32 = 6;
 pub const EBADF: i32 = 9;
+pub const ECHILD: i32 = 10;
+pub const ENODEV: i32 = 19;
+pub const EISDIR: i32 = 21;
 pub const EINVAL: i32 = 22;
 pub const ENOTTY: i32 = 25;
 pub const EXDEV: i32 = 18;
@@ -31,7 +38,11 @@ pub fn errno_name(errno: i32) -> &'static str {
         EPERM => "EPERM",
         ENOENT => "ENOENT",
         ESRCH => "ESRCH",
+        ENXIO => "ENXIO",
         EBADF => "EBADF",
+        ECHILD => "ECHILD",
+        ENODEV => "ENODEV",
+        EISDIR => "EISDIR",
         EINVAL => "EINVAL",
         ENOTTY => "ENOTTY",
         EXDEV => "EXDEV",
@@ -40,59 +51,55 @@ pub fn errno_name(errno: i32) -> &'static str {
     }
 }
 
-/// Defines each test twice: `native::NAME` and `module::NAME`, calling `NAME(backend)`.
+/// Defines each test twice, `native::NAME` and `module::NAME`, calling `NAME(backend)`, and
+/// `fn backend_tests() -> Vec<Test>` that lists them for the harness: the module ones ignored,
+/// with the reason, where they cannot run ([`module_skip`]).
 #[macro_export]
 macro_rules! backend_tests {
     ($($(#[$attr:meta])* fn $name:ident($b:ident: $t:ty) $body:block)*) => {
         $($(#[$attr])* fn $name($b: $t) $body)*
 
-        mod native {
-            $(#[test]
-            fn $name() {
-                super::$name(pidfd_open::Backend::Native)
-            })*
-        }
-
-        mod module {
-            $(#[test]
-            fn $name() {
-                if $crate::common::module_available() {
-                    super::$name(pidfd_open::Backend::Module)
-                }
-            })*
+        fn backend_tests() -> Vec<$crate::common::Test> {
+            let skip = $crate::common::module_skip();
+            vec![
+                $($crate::common::Test::new(
+                    concat!("native::", stringify!($name)),
+                    || $name(pidfd_open::Backend::Native),
+                ),)*
+                $($crate::common::Test::new(
+                    concat!("module::", stringify!($name)),
+                    || $name(pidfd_open::Backend::Module),
+                ).skip_if(skip.clone()),)*
+            ]
         }
     };
 }
 
-/// Whether the module-backend tests run: true if `/dev/pidfd_open` opens; else a panic when
-/// `PIDFD_OPEN_REQUIRE_MODULE=1`, or false after a note on stderr (once per binary).
-pub fn module_available() -> bool {
-    static NOTE: Once = Once::new();
-    let err = match File::options()
+/// Whether `PIDFD_OPEN_REQUIRE_MODULE=1`: the module-backend tests must run.
+pub fn module_required() -> bool {
+    std::env::var_os("PIDFD_OPEN_REQUIRE_MODULE").is_some_and(|v| v == "1")
+}
+
+/// Why the module-backend tests cannot run here: `Some(reason)` when `/dev/pidfd_open` does
+/// not open, unless `PIDFD_OPEN_REQUIRE_MODULE=1` (then they run, and fail).
+pub fn module_skip() -> Option<String> {
+    let err = File::options()
         .read(true)
         .write(true)
         .open(pidfd_open::DEVICE_PATH)
-    {
-        Ok(_) => return true,
-        Err(e) => e,
-    };
-    if std::env::var_os("PIDFD_OPEN_REQUIRE_MODULE").is_some_and(|v| v == "1") {
-        panic!(
-            "PIDFD_OPEN_REQUIRE_MODULE=1 but {} does not open: {err}",
-            pidfd_open::DEVICE_PATH
-        );
+        .err()?;
+    if module_required() {
+        return None;
     }
-    NOTE.call_once(|| {
-        // Straight to fd 2, in one write: libtest captures only print!/eprint!.
-        let note = format!(
-            "\nnote: {} does not open ({err}): the module-backend tests pass without running \
-             (set PIDFD_OPEN_REQUIRE_MODULE=1 to make them fail instead)\n",
-            pidfd_open::DEVICE_PATH
-        );
-        let _ = io::stderr().write_all(note.as_bytes());
-    });
-    eprintln!("skipped: {} does not open: {err}", pidfd_open::DEVICE_PATH);
-    false
+    Some(format!(
+        "{} does not open ({err}); PIDFD_OPEN_REQUIRE_MODULE=1 makes these tests run and fail",
+        pidfd_open::DEVICE_PATH
+    ))
+}
+
+/// Why a test that needs root cannot run here, if it cannot.
+pub fn root_skip() -> Option<String> {
+    (!rustix::process::geteuid().is_root()).then(|| "needs root".to_string())
 }
 
 /// Asserts that `result` is the error `errno`, saying what was done and what came instead.
@@ -148,8 +155,8 @@ impl Sleeper {
         Sleeper::start_for(1000)
     }
 
-    pub fn pid(&self) -> i32 {
-        self.child.id() as i32
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// SIGKILL without reaping: it becomes a zombie.
@@ -202,7 +209,7 @@ pub fn read_at(dir: impl AsFd, name: &str) -> io::Result<String> {
 
 /// The first field of `<dir>/stat`: the pid of the process the directory is of.
 #[track_caller]
-pub fn stat_pid(dir: impl AsFd) -> i32 {
+pub fn stat_pid(dir: impl AsFd) -> u32 {
     let text = ok("read <dir>/stat", read_at(dir, "stat"));
     text.split_whitespace()
         .next()
@@ -211,8 +218,8 @@ pub fn stat_pid(dir: impl AsFd) -> i32 {
 }
 
 /// A pid number that no process uses now: the highest free one below `pid_max`.
-pub fn unused_pid() -> i32 {
-    let max: i32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+pub fn unused_pid() -> u32 {
+    let max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(32768);
@@ -225,7 +232,7 @@ pub fn unused_pid() -> i32 {
 /// A thread of this process that waits until the returned sender is dropped: its tid is not
 /// a thread-group leader's.
 pub fn start_thread() -> (
-    i32,
+    u32,
     std::sync::mpsc::Sender<()>,
     std::thread::JoinHandle<()>,
 ) {
@@ -233,7 +240,7 @@ pub fn start_thread() -> (
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     let handle = std::thread::spawn(move || {
         tid_tx
-            .send(rustix::thread::gettid().as_raw_nonzero().get())
+            .send(rustix::thread::gettid().as_raw_nonzero().get() as u32)
             .unwrap();
         let _ = stop_rx.recv();
     });
