@@ -59,8 +59,9 @@ help:
 	@echo '  tests          build the selftests and install them as a kselftest suite in $(KSELFTEST_INSTALL)/'
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
 	@echo '  setup          install the toolchain and kernel source (Debian 12, root)'
-	@echo '  lint           rustfmt and a CLIPPY=1 build of the module, cargo fmt and clippy of the crate;'
-	@echo '                 warnings are errors'
+	@echo '  lint           rustfmt and a CLIPPY=1 build of the module, cargo fmt and clippy of the crate,'
+	@echo '                 its MSRV, minimum dependency versions, rustdoc and cargo package'
+	@echo '                 (userspace/check-versions); warnings are errors'
 	@echo '  format         rustfmt the module sources with the kernel'"'"'s settings'
 	@echo '  rust-analyzer  write rust-project.json for editors'
 	@echo '  clean          remove build output'
@@ -109,6 +110,7 @@ lint: kdir-check
 	rm -rf build/lint
 	$(MAKE) MO=build/lint KBUILD_ARGS='CLIPPY=1 KRUSTFLAGS=-Dwarnings' modules
 	cd userspace && cargo fmt --check && cargo clippy --locked --all-targets --all-features -- -D warnings
+	userspace/check-versions
 
 setup:
 	scripts/setup
