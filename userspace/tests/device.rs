@@ -170,6 +170,7 @@ fn main() {
     }
     tests.push(
         Test::new("module::the_device_is_opened_once_per_process", || {
+            assert_module_opens();
             run_case("opened_once")
         })
         .skip_if(module_skip()),

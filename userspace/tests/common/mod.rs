@@ -68,7 +68,10 @@ macro_rules! backend_tests {
                 ),)*
                 $($crate::common::Test::new(
                     concat!("module::", stringify!($name)),
-                    || $name(pidfd_open::Backend::Module),
+                    || {
+                        $crate::common::assert_module_opens();
+                        $name(pidfd_open::Backend::Module)
+                    },
                 ).skip_if(skip.clone()),)*
             ]
         }
@@ -95,6 +98,22 @@ pub fn module_skip() -> Option<String> {
         "{} does not open ({err}); PIDFD_OPEN_REQUIRE_MODULE=1 makes these tests run and fail",
         pidfd_open::DEVICE_PATH
     ))
+}
+
+/// Fails the test when `/dev/pidfd_open` does not open: a module-backend test runs without
+/// the device only with `PIDFD_OPEN_REQUIRE_MODULE=1`, which makes that a failure, even for
+/// a test whose errors the crate would give without asking the module.
+pub fn assert_module_opens() {
+    if let Err(err) = File::options()
+        .read(true)
+        .write(true)
+        .open(pidfd_open::DEVICE_PATH)
+    {
+        panic!(
+            "PIDFD_OPEN_REQUIRE_MODULE=1 but {} does not open: {err}",
+            pidfd_open::DEVICE_PATH
+        );
+    }
 }
 
 /// Why a test that needs root cannot run here, if it cannot.
