@@ -11,9 +11,9 @@
 //!    numbers are freed only after it lost the task. So if a pid has its task at time T, it owned
 //!    its numbers during the whole of its life up to T.
 //! 2. procfs looks `/proc/<n>` up by number in its mount's pid namespace, and revalidates a cached
-//!    `/proc/<n>` dentry on every lookup: it stays hashed only while the pid it was made for has
-//!    its task. A dentry that failed revalidation is unhashed for good, and a later lookup of the
-//!    name makes a new one.
+//!    `/proc/<n>` dentry on every lookup (`pid_revalidate()`, its `d_revalidate` operation): it
+//!    holds the dentry valid only while the pid it was made for has its task. A dentry that failed
+//!    revalidation is unhashed for good, and a later lookup of the name makes a new one.
 //! 3. procfs gives every `/proc/<n>` directory of a process the same inode operations
 //!    (`proc_pid_instantiate()` sets `proc_tgid_base_inode_operations`), and no other inode has
 //!    them: `/proc/<pid>/task/<tid>` has its own, a driver's `proc_mkdir()` directory procfs's
@@ -28,8 +28,8 @@
 //! the procfd's mount. No mount anywhere can make it return another directory; one that appears
 //! after the check sits above an fd that is still the process's own directory.
 //! `PROCFD_TO_PIDFD` identifies the directory from the fd's own dentry (fact 3, its parent and its
-//! name) and from a lookup of its own name that can only confirm that very dentry, so neither
-//! permissions (`hidepid`) nor what the dcache holds change its answer.
+//! name) and procfs's revalidation of that very dentry, without a lookup, so neither permissions
+//! (`hidepid`) nor what the dcache holds change its answer.
 
 use kernel::{
     fs::{
@@ -164,12 +164,11 @@ impl<'a> ProcPidDir<'a> {
         })
     }
 
-    /// Whether a fresh lookup of this directory's name gives this very dentry, which procfs
-    /// revalidates on the way: true only while the pid the directory was made for has its task.
+    /// Whether procfs still holds this directory valid, as it would on a lookup of its name that
+    /// found it in the dcache: true only while the pid the directory was made for has its task
+    /// (fact 2). Neither permissions nor the dcache's contents enter into it.
     fn is_current(&self) -> bool {
-        let name = NrName::new(self.nr);
-        vfs::lookup_noperm(self.root, name.as_bytes())
-            .is_ok_and(|found| core::ptr::eq(found.as_ptr(), self.entry.dentry().as_ptr()))
+        self.entry.dentry().revalidate(self.root)
     }
 }
 
@@ -191,7 +190,7 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
     let proc_file = LocalFile::fget(procfd as u32)?;
     let pidfd_file = LocalFile::fget(pidfd as u32)?;
     let root = ProcRoot::from_file(&proc_file).ok_or(EINVAL)?;
-    let pid = pidfd::pid_of(&pidfd_file).ok_or(EINVAL)?;
+    let pid = pidfd::pid_of(&pidfd_file).ok_or(EBADF)?;
 
     if !pid.has_task(PidType::Pid) {
         return Err(ESRCH);
@@ -215,13 +214,12 @@ pub(crate) fn pidfd_to_procfd(procfd: i32, pidfd: i32) -> Result<ARef<File>> {
 /// Why it never returns a pidfd of another process: let Q be the pid the directory was made for
 /// (procfs knows it; modules cannot ask), and n its name.
 /// 1. Look up P, the pid that owns n in the mount's namespace now (none: ESRCH).
-/// 2. Look n up again in procfs: the result is the caller's own dentry only if Q has its task now
-///    (fact 2; else ESRCH). Then Q owned n from before the directory was opened until now (fact
-///    1), which covers step 1, so P is Q. In the other order, Q could die and n be recycled
-///    between the two steps, and P would be the new process. The open fd keeps its dentry in
-///    the dcache, so while Q lives the lookup is a hit on it; a miss means the dentry was
-///    unhashed, Q is gone, and whatever the miss gives (a new dentry, or `ENOENT` where
-///    `hidepid` hides n from the caller) is ESRCH alike.
+/// 2. Ask procfs to revalidate the fd's own dentry, as a lookup of n that found it cached would:
+///    it holds it valid only if Q has its task now (fact 2; else ESRCH). Then Q owned n from
+///    before the directory was opened until now (fact 1), which covers step 1, so P is Q. In the
+///    other order, Q could die and n be recycled between the two steps, and P would be the new
+///    process. No lookup is made, so neither `hidepid` nor what the dcache holds can change the
+///    answer.
 /// 3. Check that P is still a live thread-group leader (ESRCH if reaped, ENOENT for a thread),
 ///    under the lock the kernel's own pidfd code uses, and make the pidfd.
 ///

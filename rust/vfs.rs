@@ -146,9 +146,43 @@ impl Dentry {
         // SAFETY: See above.
         (!inode.is_null()).then(|| unsafe { &*inode.cast::<Inode>() })
     }
+
+    /// Asks the dentry's file system whether it is still valid, as a lookup that finds it in the
+    /// dcache does (`d_revalidate()`, in ref-walk mode), without the lookup. `parent` is the
+    /// dentry's parent. False where the file system has no revalidation to ask: callers rely on
+    /// its answer, so its absence must not pass for "valid".
+    pub(crate) fn revalidate(&self, parent: &Dentry) -> bool {
+        let dentry = self.as_ptr();
+        // SAFETY: `d_op` is set before a dentry is hashed and never changes afterwards; the
+        // table it points to is static in its file system, which the referenced dentry keeps.
+        let revalidate = unsafe { (*dentry).d_op.as_ref() }.and_then(|ops| ops.d_revalidate);
+        let Some(revalidate) = revalidate else {
+            return false;
+        };
+        let Some(dir) = parent.inode() else {
+            return false;
+        };
+        // SAFETY: `dentry` and its parent's inode are referenced for the call, `d_name` is the
+        // dentry's own name (stable while referenced for names that are never renamed, and only
+        // passed through), and flags 0 asks for a ref-walk check, which may sleep: the caller is
+        // in process context.
+        unsafe { revalidate(dir.as_ptr(), self.d_name(), dentry, 0) > 0 }
+    }
+
+    /// The dentry's `d_name`; what it points to is stable only while the dentry cannot be renamed.
+    #[inline]
+    fn d_name(&self) -> *const bindings::qstr {
+        // SAFETY: A field of a referenced dentry; only its address is taken.
+        unsafe { &raw const (*self.0.get()).__bindgen_anon_1.d_name }
+    }
 }
 
 impl Inode {
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
     /// The inode operations, which identify what kind of object of its filesystem it is.
     #[inline]
     pub(crate) fn ops(&self) -> *const bindings::inode_operations {
@@ -200,7 +234,7 @@ impl<'a> ProcDentry<'a> {
         // SAFETY: procfs never renames its entries (type invariants), so `d_name` keeps pointing
         // to the name it got at creation, which lives as long as the dentry.
         unsafe {
-            let d_name = &(*self.dentry.as_ptr()).__bindgen_anon_1.d_name;
+            let d_name = &*self.dentry.d_name();
             core::slice::from_raw_parts(
                 d_name.name,
                 d_name.__bindgen_anon_1.__bindgen_anon_1.len as usize,

@@ -298,17 +298,17 @@ TEST_F(native, files_of_other_filesystems_are_not_pidfds)
 		}
 		fd = open_first_file(fs[i].dir);
 		ASSERT_GE(fd, 0) TH_LOG("no readable file in %s (%s)", fs[i].dir, fs[i].name);
-		EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, fd, PIDFD_TO_PROCFD);
+		EXPECT_PFO_ERRNO(EBADF, -1, self->proc, fd, PIDFD_TO_PROCFD);
 		close(fd);
 		tried++;
 	}
 	fd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_GE(fd, 0);
-	EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, fd, PIDFD_TO_PROCFD);
+	EXPECT_PFO_ERRNO(EBADF, -1, self->proc, fd, PIDFD_TO_PROCFD);
 	close(fd);
 	fd = memfd_create("native-test", MFD_CLOEXEC);
 	ASSERT_GE(fd, 0);
-	EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, fd, PIDFD_TO_PROCFD);
+	EXPECT_PFO_ERRNO(EBADF, -1, self->proc, fd, PIDFD_TO_PROCFD);
 	close(fd);
 	TH_LOG("%d filesystems' files, an eventfd and a memfd refused", tried);
 }

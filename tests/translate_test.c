@@ -106,15 +106,15 @@ TEST_F(proc, to_procfd_bind_mount_of_proc_root_is_a_procfs_root)
 	EXPECT_STREQ("target", comm_at(dir, comm, sizeof(comm)));
 }
 
-TEST_F(proc, to_procfd_pidfd_neither_module_nor_native_pidfd_is_einval)
+TEST_F(proc, to_procfd_pidfd_neither_module_nor_native_pidfd_is_ebadf)
 {
 	int dev = open(PIDFD_OPEN_DEV, O_RDWR | O_CLOEXEC);
 	int file = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 
 	ASSERT_GE(dev, 0);
-	EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, dev, PIDFD_TO_PROCFD);
-	EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, file, PIDFD_TO_PROCFD);
-	EXPECT_PFO_ERRNO(EINVAL, -1, self->proc, self->proc, PIDFD_TO_PROCFD);
+	EXPECT_PFO_ERRNO(EBADF, -1, self->proc, dev, PIDFD_TO_PROCFD);
+	EXPECT_PFO_ERRNO(EBADF, -1, self->proc, file, PIDFD_TO_PROCFD);
+	EXPECT_PFO_ERRNO(EBADF, -1, self->proc, self->proc, PIDFD_TO_PROCFD);
 }
 
 TEST_F(proc, to_procfd_reaped_is_esrch)
