@@ -20,6 +20,8 @@ use crate::{
         user_arg,
         PidfdOpenArgs,
         PIDFD_IOC_OPEN,
+        PIDFD_OPEN_NONBLOCK,
+        PIDFD_OPEN_THREAD,
         PIDFD_TO_PROCFD,
         PROCFD_TO_PIDFD, //
     },
@@ -51,12 +53,12 @@ impl MiscDevice for PidfdOpenDevice {
 /// the order of the contract's table (`Documentation/contract.md`).
 fn pidfd_open(args: &PidfdOpenArgs) -> Result<ARef<File>> {
     match args.flags {
-        0 => {
+        flags if flags & !(PIDFD_OPEN_THREAD | PIDFD_OPEN_NONBLOCK) == 0 => {
             if args.pid <= 0 || args.procfd != -1 || args.pidfd != -1 {
                 return Err(EINVAL);
             }
             let pid = PidRef::find_in_current_ns(args.pid).ok_or(ESRCH)?;
-            pidfd::new_pidfd(pid)
+            pidfd::new_pidfd(pid, flags)
         }
         PIDFD_TO_PROCFD => {
             if args.pid != -1 || args.procfd < 0 || args.pidfd < 0 {

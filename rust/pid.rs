@@ -16,6 +16,11 @@ use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::to_result,
+    ffi::{
+        c_int,
+        c_uint,
+        c_void, //
+    },
     fs::{
         File,
         LocalFile, //
@@ -26,6 +31,14 @@ use kernel::{
         aref::{
             ARef,
             AlwaysRefCounted, //
+        },
+        atomic::{
+            ordering::{
+                Acquire,
+                Relaxed,
+                Release, //
+            },
+            Atomic,
         },
         lock::{
             spinlock::SpinLockIrqBackend,
@@ -39,6 +52,7 @@ use kernel::{
 
 use crate::{
     helpers,
+    task::TaskExt,
     vfs::FileObjects, //
 };
 
@@ -289,6 +303,150 @@ impl PidRef {
     pub(crate) fn kill(&self, sig: i32) -> Result {
         // SAFETY: The pid is valid; `priv = 0` asks for the permission check.
         to_result(unsafe { bindings::kill_pid(self.as_ptr(), sig, 0) })
+    }
+
+    /// Sends `sig` to every process of the process group this pid leads, as `kill(-pgid)` and
+    /// `PIDFD_SIGNAL_PROCESS_GROUP` do (`kill_pgrp()`): the permission check for each member,
+    /// `ESRCH` when the group is empty, `EPERM` when no member could be signalled.
+    #[inline]
+    pub(crate) fn kill_process_group(&self, sig: i32) -> Result {
+        // SAFETY: The pid is valid; `priv = 0` asks for the permission check.
+        to_result(unsafe { bindings::kill_pgrp(self.as_ptr(), sig, 0) })
+    }
+}
+
+/// A pid, with the exit status of its task recorded when the kernel reports the exit: an entry
+/// on the pid's `wait_pidfd` queue, which `do_notify_pidfd()` wakes when the task exits (for a
+/// thread-group leader, when its whole group has), while the task is still attached to the pid.
+/// What the entry records survives the reap, after which no task is left to ask.
+///
+/// Why no exit is missed and no other task's status is read: the entry is on the queue from
+/// [`WatchedPid::new`] on, and `new` records the status itself, under the queue's lock, if the
+/// task had already exited. A task that exits later wakes the queue before it is reaped. The
+/// wake-up and `new` both read the task attached to this very pid, under the queue's lock, and
+/// only a task that has exited: the last exit before the reap is the one that stays.
+///
+/// # Invariants
+///
+/// `entry` is on the `wait_pidfd` queue of `pid` from the end of [`WatchedPid::new`] until drop.
+#[pin_data(PinnedDrop)]
+pub(crate) struct WatchedPid {
+    pid: ARef<PidRef>,
+    #[pin]
+    entry: Opaque<bindings::wait_queue_entry>,
+    /// The status, valid once `exited` is set (with release ordering).
+    exit_code: Atomic<i32>,
+    #[cfg(CONFIG_CGROUPS)]
+    exit_cgroup_id: Atomic<u64>,
+    exited: Atomic<i32>,
+}
+
+/// A pid's exit as [`WatchedPid`] recorded it.
+pub(crate) struct Exit {
+    /// The wait status.
+    pub(crate) code: i32,
+    /// The id of the task's cgroup (of the default hierarchy) at exit.
+    #[cfg(CONFIG_CGROUPS)]
+    pub(crate) cgroup_id: u64,
+}
+
+impl WatchedPid {
+    /// Watches `pid`'s exit from now on.
+    pub(crate) fn new(pid: ARef<PidRef>) -> Result<Pin<KBox<Self>>> {
+        let watched = KBox::pin_init(
+            pin_init!(Self {
+                pid,
+                entry: Opaque::new(bindings::wait_queue_entry {
+                    func: Some(Self::wake),
+                    ..pin_init::zeroed()
+                }),
+                exit_code: Atomic::new(0),
+                #[cfg(CONFIG_CGROUPS)]
+                exit_cgroup_id: Atomic::new(0),
+                exited: Atomic::new(0),
+            }),
+            GFP_KERNEL,
+        )?;
+        // SAFETY: The entry is pinned with the box, which drop removes it from the queue before
+        // it is freed; the queue lives as long as the pid, which the box holds.
+        unsafe { bindings::add_wait_queue(watched.queue(), watched.entry.get()) };
+        watched.pid.with_wait_lock(|| watched.record());
+        // INVARIANT: The entry is on the queue.
+        Ok(watched)
+    }
+
+    /// The watched pid.
+    #[inline]
+    pub(crate) fn pid(&self) -> &PidRef {
+        &self.pid
+    }
+
+    /// The exit recorded so far: `None` while the task has not exited.
+    pub(crate) fn exit(&self) -> Option<Exit> {
+        if self.exited.load(Acquire) == 0 {
+            return None;
+        }
+        Some(Exit {
+            code: self.exit_code.load(Relaxed),
+            #[cfg(CONFIG_CGROUPS)]
+            cgroup_id: self.exit_cgroup_id.load(Relaxed),
+        })
+    }
+
+    fn queue(&self) -> *mut bindings::wait_queue_head {
+        // SAFETY: A field of the valid pid; only its address is taken.
+        unsafe { &raw mut (*self.pid.as_ptr()).wait_pidfd }
+    }
+
+    /// Records the status of the pid's task if it has exited. Called with the queue's lock held,
+    /// so that a wake-up and `new` never interleave.
+    fn record(&self) {
+        let rcu = rcu::read_lock();
+        let Some(task) = self.pid.task(&rcu, PidType::Pid) else {
+            return;
+        };
+        if !task.has_exited() {
+            return;
+        }
+        self.exit_code.store(task.exit_code(), Relaxed);
+        #[cfg(CONFIG_CGROUPS)]
+        self.exit_cgroup_id.store(task.dfl_cgroup_id(&rcu), Relaxed);
+        self.exited.store(1, Release);
+    }
+
+    /// The entry's wake function: every wake-up of the pid's queue (exit, reap) records what it
+    /// can and wakes nothing else.
+    ///
+    /// # Safety
+    ///
+    /// Called by `__wake_up()` with the queue's lock held and `entry` the entry of a live
+    /// `WatchedPid` on that queue.
+    unsafe extern "C" fn wake(
+        entry: *mut bindings::wait_queue_entry,
+        _mode: c_uint,
+        _flags: c_int,
+        _key: *mut c_void,
+    ) -> c_int {
+        // SAFETY: `entry` is the `entry` field of a live `WatchedPid` (the caller's guarantee),
+        // and `Opaque` is transparent.
+        let watched = unsafe {
+            &*kernel::container_of!(
+                entry.cast::<Opaque<bindings::wait_queue_entry>>(),
+                Self,
+                entry
+            )
+        };
+        watched.record();
+        0
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for WatchedPid {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: The entry is on the pid's queue (type invariants), which lives as long as the
+        // pid this value still holds.
+        unsafe { bindings::remove_wait_queue(self.queue(), self.entry.get()) };
     }
 }
 

@@ -20,14 +20,25 @@ use kernel::{
     },
     sync::{
         aref::ARef,
+        barrier::{
+            smp_mb,
+            Read, //
+        },
         rcu, //
+    },
+    transmute::AsBytes,
+    uaccess::{
+        UserPtr,
+        UserSlice,
+        UserSliceWriter, //
     },
 };
 
 use crate::{
     pid::{
         PidRef,
-        PidType, //
+        PidType,
+        WatchedPid, //
     },
     pidfd_fs::{
         self,
@@ -35,13 +46,21 @@ use crate::{
     },
     task::TaskExt,
     uapi::{
+        get_info_size,
         user_arg,
         PidfdOpenInfo,
         PidfdSignalArgs,
-        PIDFD_IOC_GET_INFO,
         PIDFD_IOC_SEND_SIGNAL,
+        PIDFD_IOC_SEND_SIGNAL_VER0,
         PIDFD_OPEN_INFO_CREDS,
-        PIDFD_OPEN_INFO_PID, //
+        PIDFD_OPEN_INFO_EXIT,
+        PIDFD_OPEN_INFO_PID,
+        PIDFD_OPEN_INFO_SUPPORTED_MASK,
+        PIDFD_OPEN_NONBLOCK,
+        PIDFD_OPEN_SIGNAL_PROCESS_GROUP,
+        PIDFD_OPEN_SIGNAL_THREAD,
+        PIDFD_OPEN_SIGNAL_THREAD_GROUP,
+        PIDFD_OPEN_THREAD, //
     },
 };
 
@@ -53,23 +72,28 @@ impl PidfdOperations for Pidfd {
         exit_poll_events(pid)
     }
 
-    fn ioctl(pid: &PidRef, cmd: u32, arg: usize) -> Result {
+    fn ioctl(pid: &WatchedPid, thread: bool, cmd: u32, arg: usize) -> Result {
         match cmd {
             PIDFD_IOC_SEND_SIGNAL => {
                 let args: PidfdSignalArgs = user_arg::<PidfdSignalArgs>(arg).reader().read()?;
-                if args.flags != 0 {
-                    return Err(EINVAL);
-                }
-                send_signal(pid, args.sig)
+                send_signal(pid.pid(), thread, &args)
             }
-            PIDFD_IOC_GET_INFO => {
-                let (mut reader, mut writer) = user_arg::<PidfdOpenInfo>(arg).reader_writer();
-                // The input mask is ignored, but read as the kernel reads it, so that an
-                // unreadable argument fails with EFAULT before anything else.
-                reader.read::<u64>()?;
-                writer.write(&info(pid)?)
+            PIDFD_IOC_SEND_SIGNAL_VER0 => {
+                let mut reader = UserSlice::new(UserPtr::from_addr(arg), 8).reader();
+                let args = PidfdSignalArgs {
+                    sig: reader.read()?,
+                    flags: reader.read()?,
+                    info: 0,
+                };
+                send_signal(pid.pid(), thread, &args)
             }
-            _ => Err(ENOTTY),
+            _ => {
+                let size = get_info_size(cmd).ok_or(ENOTTY)?;
+                let user = UserSlice::new(UserPtr::from_addr(arg), size);
+                let (mut reader, writer) = user.reader_writer();
+                let mask = reader.read::<u64>()?;
+                write_extensible(writer, size, &info(pid, mask)?)
+            }
         }
     }
 
@@ -79,11 +103,22 @@ impl PidfdOperations for Pidfd {
     }
 }
 
-/// Makes a new pidfd for `pid`, which must be a live thread-group leader: `ESRCH` once reaped,
-/// `ENOENT` for any other thread.
-pub(crate) fn new_pidfd(pid: ARef<PidRef>) -> Result<ARef<File>> {
-    check_live_leader(&pid)?;
-    pidfd_fs::new_file(&pid)
+/// Makes a new pidfd for `pid` with `flags` (`PIDFD_OPEN_THREAD`, `PIDFD_OPEN_NONBLOCK`), as
+/// `pidfd_open(2)`: a process pidfd needs a live thread-group leader (`ESRCH` once reaped,
+/// `ENOENT` for any other thread), a thread pidfd a thread that has not been reaped (`ESRCH`).
+///
+/// The file comes first and the check after: the check then also covers the moment its inode
+/// began to watch the pid's exit, so a pidfd is only ever returned for a task whose exit its
+/// inode cannot miss.
+pub(crate) fn new_pidfd(pid: ARef<PidRef>, flags: u32) -> Result<ARef<File>> {
+    let thread = flags & PIDFD_OPEN_THREAD != 0;
+    let file = pidfd_fs::new_file(&pid, thread, flags & PIDFD_OPEN_NONBLOCK != 0)?;
+    if thread {
+        check_live_thread(&pid)?;
+    } else {
+        check_live_leader(&pid)?;
+    }
+    Ok(file)
 }
 
 /// The pid behind `file` if it is a pidfd: one this module made, or a native one (pidfs).
@@ -128,7 +163,18 @@ fn check_live_leader(pid: &PidRef) -> Result {
     })
 }
 
-/// What `poll` reports, by the rule of the kernel's own pidfds: readable once the whole thread
+/// Checks that `pid`'s thread has not been reaped, under the lock `check_live_leader` takes.
+fn check_live_thread(pid: &PidRef) -> Result {
+    pid.with_wait_lock(|| {
+        if pid.has_task(PidType::Pid) {
+            Ok(())
+        } else {
+            Err(ESRCH)
+        }
+    })
+}
+
+/// What `poll` reports, by the rule of the kernel's own pidfds (the same for a thread pidfd): readable once the whole thread
 /// group has exited, hung up as well once reaped. A leader that exits before its other threads
 /// does not count as exited until the last one has.
 fn exit_poll_events(pid: &PidRef) -> bindings::__poll_t {
@@ -153,22 +199,97 @@ fn is_visible_to_caller(pid: &PidRef) -> bool {
         .is_some_and(|ns| pid.is_visible_in(ns))
 }
 
-/// `PIDFD_IOC_SEND_SIGNAL`: as `pidfd_send_signal(2)` without siginfo, in its order: `EINVAL` if
-/// the process is not visible to the caller, then the kernel's checks of `kill_pid()`.
-fn send_signal(pid: &PidRef, sig: i32) -> Result {
+/// `PIDFD_IOC_SEND_SIGNAL`: as `pidfd_send_signal(2)`, in its order: `EINVAL` for more than one
+/// scope flag or an unknown one, then if the task is not visible to the caller; then the scope
+/// (without a flag: the thread of a thread pidfd, else the thread group): the thread group with
+/// `kill_pid()`'s checks, or the process group the pid leads with `kill_pgrp()`'s. A signal to
+/// one thread, and a siginfo of the caller's, have no exported kernel function that checks the
+/// caller's permission: `EOPNOTSUPP` (contract, section 9).
+fn send_signal(pid: &PidRef, thread: bool, args: &PidfdSignalArgs) -> Result {
+    let scopes =
+        PIDFD_OPEN_SIGNAL_THREAD | PIDFD_OPEN_SIGNAL_THREAD_GROUP | PIDFD_OPEN_SIGNAL_PROCESS_GROUP;
+    if args.flags & !scopes != 0 || args.flags.count_ones() > 1 {
+        return Err(EINVAL);
+    }
     if !is_visible_to_caller(pid) {
         return Err(EINVAL);
     }
-    pid.kill(sig)
+    let scope = match args.flags {
+        0 if thread => PIDFD_OPEN_SIGNAL_THREAD,
+        0 => PIDFD_OPEN_SIGNAL_THREAD_GROUP,
+        scope => scope,
+    };
+    if scope == PIDFD_OPEN_SIGNAL_THREAD || args.info != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if scope == PIDFD_OPEN_SIGNAL_PROCESS_GROUP {
+        pid.kill_process_group(args.sig)
+    } else {
+        pid.kill(args.sig)
+    }
 }
 
-/// `PIDFD_IOC_GET_INFO`: the fields of `PIDFD_GET_INFO` that `struct pidfd_open_info` has, filled
-/// as the kernel fills them: numbers in the caller's pid namespace, credentials in its user
-/// namespace. `EREMOTE` when the process is not visible to the caller, `ESRCH` once reaped.
-fn info(pid: &PidRef) -> Result<PidfdOpenInfo> {
+/// What the module reports in `supported_mask`: every bit it can fill.
+const SUPPORTED_INFO: u64 = PIDFD_OPEN_INFO_PID
+    | PIDFD_OPEN_INFO_CREDS
+    | if cfg!(CONFIG_CGROUPS) { 1 << 2 } else { 0 }
+    | PIDFD_OPEN_INFO_EXIT
+    | PIDFD_OPEN_INFO_SUPPORTED_MASK;
+
+/// Writes `info` to a user structure of `size` bytes as the kernel's `copy_struct_to_user()`
+/// does: the first `size` bytes of a longer structure, or all of it and zeros after.
+fn write_extensible(mut writer: UserSliceWriter, size: usize, info: &PidfdOpenInfo) -> Result {
+    let bytes = info.as_bytes();
+    let known = size.min(bytes.len());
+    writer.write_slice(&bytes[..known])?;
+    let zeros = [0u8; 64];
+    let mut left = size - known;
+    while left > 0 {
+        let n = left.min(zeros.len());
+        writer.write_slice(&zeros[..n])?;
+        left -= n;
+    }
+    Ok(())
+}
+
+/// `PIDFD_IOC_GET_INFO`: `PIDFD_GET_INFO`'s answer to the request `mask`, filled as the kernel
+/// fills it: numbers in the caller's pid namespace, credentials in its user namespace, and once
+/// the process was reaped, if asked, its exit status (`PIDFD_OPEN_INFO_EXIT`, from the watch of
+/// its inode). `EREMOTE` when the process is not visible to the caller; `ESRCH` once reaped
+/// unless the exit was asked for.
+fn info(watched: &WatchedPid, mask: u64) -> Result<PidfdOpenInfo> {
+    let pid = watched.pid();
     if !is_visible_to_caller(pid) {
         return Err(EREMOTE);
     }
+    let mut info = live_info(pid).or_else(|err| {
+        // The watch records an exit before the reap, which unhashes the task: an exit must be
+        // recorded now.
+        smp_mb(Read);
+        if err != ESRCH || mask & PIDFD_OPEN_INFO_EXIT == 0 {
+            return Err(err);
+        }
+        let mut info = PidfdOpenInfo::default();
+        if let Some(exit) = watched.exit() {
+            info.mask |= PIDFD_OPEN_INFO_EXIT;
+            info.exit_code = exit.code;
+            #[cfg(CONFIG_CGROUPS)]
+            {
+                info.cgroupid = exit.cgroup_id;
+                info.mask |= crate::uapi::PIDFD_OPEN_INFO_CGROUPID;
+            }
+        }
+        Ok(info)
+    })?;
+    if mask & PIDFD_OPEN_INFO_SUPPORTED_MASK != 0 {
+        info.mask |= PIDFD_OPEN_INFO_SUPPORTED_MASK;
+        info.supported_mask = SUPPORTED_INFO;
+    }
+    Ok(info)
+}
+
+/// The fields of a process that has not been reaped; `ESRCH` once it has.
+fn live_info(pid: &PidRef) -> Result<PidfdOpenInfo> {
     loop {
         let task = pid.get_task(PidType::Pid).ok_or(ESRCH)?;
         let creds = task.creds_in_caller_ns();

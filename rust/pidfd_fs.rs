@@ -11,13 +11,15 @@
 //!
 //! Each process's inode is found by its number, which is the process's pidfs inode number
 //! (`struct pid`'s `ino`), so `st_ino` names the process as a native pidfd's does. The inode holds
-//! a reference to the pid for its life; the dentry is freed with its last reference
+//! the pid, watched for its exit ([`WatchedPid`]), for its life; the dentry is freed with its last reference
 //! (`DCACHE_DONTCACHE`), and the inode with its dentry (`inode_just_drop`).
 //!
 //! # Why unloading the module cannot leave a pointer into it behind
 //!
 //! The pointers into the module are the tables of this file: the file system type, its super,
-//! dentry and inode operations, and the pidfds' file operations.
+//! dentry and inode operations, and the pidfds' file operations; and the wake function of each
+//! inode's exit watch, which is on its pid's wait queue from the inode's making until its
+//! eviction, while the inode's superblock lives.
 //!
 //! 1. All of them are reachable only through a superblock of [`FS_TYPE`]: from its inodes and
 //!    dentries, which an `O_PATH` fd or a path walk through `/proc/<pid>/fd/<n>` can pin with no
@@ -76,19 +78,28 @@ use kernel::{
 };
 
 use crate::{
-    file::take_new_file, helpers, pid::PidRef, pidfd::Pidfd, vfs::FileObjects, AssertSync,
+    file::take_new_file,
+    helpers,
+    pid::{
+        PidRef,
+        WatchedPid, //
+    },
+    pidfd::Pidfd,
+    vfs::FileObjects,
+    AssertSync,
 };
 
 /// `fstatfs()`'s `f_type` of the module's pidfds (`PIDFD_OPEN_FS_MAGIC` of the UAPI header).
 pub(crate) const PIDFD_OPEN_FS_MAGIC: u32 = crate::uapi::PIDFD_OPEN_FS_MAGIC;
 
-/// What a pidfd does, for the file operations of this file system to call with the file's pid.
+/// What a pidfd does, for the file operations of this file system to call with the file's pid
+/// (and the exit its inode recorded).
 pub(crate) trait PidfdOperations {
     /// The `poll` events of a pidfd of `pid`; the caller has registered the poll table on the
     /// pid's exit wait queue already.
     fn poll(pid: &PidRef) -> bindings::__poll_t;
-    /// An ioctl on a pidfd of `pid`: 0 or an error.
-    fn ioctl(pid: &PidRef, cmd: u32, arg: usize) -> Result;
+    /// An ioctl on a pidfd of `pid` (of its thread only, if `thread`): 0 or an error.
+    fn ioctl(pid: &WatchedPid, thread: bool, cmd: u32, arg: usize) -> Result;
     /// The pidfd's lines in `/proc/<pid>/fdinfo/<fd>` of a procfs instance of `ns`.
     fn show_fdinfo(pid: &PidRef, m: &SeqFile, ns: &PidNamespace);
 }
@@ -237,11 +248,19 @@ pub(crate) fn cancel_unmount() {
     unsafe { helpers::pidfd_open_cancel_unmount() };
 }
 
-/// Makes a new pidfd of `pid`: a file on the process's shared inode and dentry, made if the
-/// process has none yet, opened `O_RDWR` as the caller.
-pub(crate) fn new_file(pid: &PidRef) -> Result<ARef<File>> {
+/// Makes a new pidfd of `pid`: a file on the pid's shared inode and dentry, made if the pid has
+/// none yet, opened `O_RDWR` as the caller, `O_NONBLOCK` if `nonblock`, and marked as a pidfd of
+/// the pid's thread only if `thread` (`O_EXCL` in its flags, as native thread pidfds).
+pub(crate) fn new_file(pid: &PidRef, thread: bool, nonblock: bool) -> Result<ARef<File>> {
     let mnt = MountRef::get()?;
-    let file = open_process_file(&mnt, pid);
+    let file = open_process_file(&mnt, pid, nonblock);
+    if let Ok(file) = &file {
+        if thread {
+            // SAFETY: The file is new and not installed: no one else reads its flags yet.
+            // `dentry_open` clears `O_EXCL`, so it is set here, as pidfs does.
+            unsafe { (*file.as_ptr()).f_flags |= bindings::O_EXCL };
+        }
+    }
     if file.is_err() {
         // The mount may be one this call made, with no inode: let the work item decide.
         schedule_unmount();
@@ -249,21 +268,20 @@ pub(crate) fn new_file(pid: &PidRef) -> Result<ARef<File>> {
     file
 }
 
-fn open_process_file(mnt: &MountRef, pid: &PidRef) -> Result<ARef<File>> {
+fn open_process_file(mnt: &MountRef, pid: &PidRef, nonblock: bool) -> Result<ARef<File>> {
     let dentry = process_dentry(mnt.super_block(), pid)?;
     let path = bindings::path {
         mnt: mnt.mnt,
         dentry,
     };
+    let mut flags = bindings::O_RDWR;
+    if nonblock {
+        flags |= bindings::O_NONBLOCK;
+    }
     // SAFETY: The path's mount and dentry are referenced; `dentry_open` takes references of its
     // own. `O_RDWR`, as native pidfds.
-    let file = unsafe {
-        bindings::dentry_open(
-            &path,
-            bindings::O_RDWR as c_int,
-            helpers::pidfd_open_current_cred(),
-        )
-    };
+    let file =
+        unsafe { bindings::dentry_open(&path, flags as c_int, helpers::pidfd_open_current_cred()) };
     // SAFETY: Our reference to the dentry, given up; the file holds its own.
     unsafe { bindings::dput(dentry) };
     // SAFETY: `dentry_open` returns a new file with one reference, or an error.
@@ -271,7 +289,7 @@ fn open_process_file(mnt: &MountRef, pid: &PidRef) -> Result<ARef<File>> {
 }
 
 /// The one dentry of `pid`'s process in the superblock `sb`, with a reference: the existing
-/// one, or a new one on a new inode that holds a reference to `pid`.
+/// one, or a new one on a new inode that holds `pid`, watched for its exit ([`WatchedPid`]).
 ///
 /// A new inode gets its dentry before it is unlocked (`d_instantiate_new()`), and
 /// `iget_locked()` makes everyone else wait for that, so no process gets two. An inode that
@@ -296,12 +314,20 @@ fn process_dentry(sb: *mut bindings::super_block, pid: &PidRef) -> Result<*mut b
         unsafe { bindings::iput(inode) };
         return Ok(alias);
     }
+    let watched = match WatchedPid::new(pid.into()) {
+        Ok(watched) => watched,
+        Err(err) => {
+            // SAFETY: The new inode is ours, with nothing set: `iget_failed` unlocks and drops it.
+            unsafe { bindings::iget_failed(inode) };
+            return Err(err);
+        }
+    };
     INODES.add(1, Relaxed);
     // SAFETY: A new inode (`I_NEW`) is ours alone until it is unlocked, which makes it visible
     // with everything set, and no other inode of the superblock has this number.
     unsafe {
         let i = &mut *inode;
-        i.i_private = ARef::from(pid).into_foreign();
+        i.i_private = watched.into_foreign();
         // As anonymous inodes: read and write for the owner, no file type.
         i.i_mode = (bindings::S_IRUSR | bindings::S_IWUSR) as bindings::umode_t;
         i.i_op = &INODE_OPS.0;
@@ -330,20 +356,21 @@ pub(crate) fn pid_of(file: &LocalFile) -> Option<&PidRef> {
         return None;
     }
     // SAFETY: Only the inodes of this file system have these file operations (`process_dentry`),
-    // and each holds a pid reference in its private data for its life, which the borrowed file
+    // and each holds its watched pid in its private data for its life, which the borrowed file
     // pins.
-    Some(unsafe { <ARef<PidRef>>::borrow(file.inode().private()) })
+    let watched = unsafe { <Pin<KBox<WatchedPid>>>::borrow(file.inode().private()) };
+    Some(watched.get_ref().pid())
 }
 
-/// The pid of a file of ours.
+/// The watched pid of a file of ours.
 ///
 /// # Safety
 ///
 /// `file` is a referenced file whose `f_op` is [`PIDFD_FOPS`], for `'a`.
-unsafe fn pid_of_raw<'a>(file: *mut bindings::file) -> &'a PidRef {
+unsafe fn pid_of_raw<'a>(file: *mut bindings::file) -> &'a WatchedPid {
     // SAFETY: By the caller's guarantee, the file is on one of our inodes (see `pid_of`), whose
-    // private data is a pid reference held while the file pins the inode.
-    unsafe { <ARef<PidRef>>::borrow((*(*file).f_inode).i_private) }
+    // private data is its watched pid, held while the file pins the inode.
+    unsafe { <Pin<KBox<WatchedPid>>>::borrow((*(*file).f_inode).i_private) }.get_ref()
 }
 
 /// `init_fs_context`: a pseudo file system with our super and dentry operations.
@@ -377,8 +404,8 @@ unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
     if pid.is_null() {
         return;
     }
-    // SAFETY: `process_dentry` stored an owned pid reference, taken back only here.
-    drop(unsafe { ARef::<PidRef>::from_foreign(pid) });
+    // SAFETY: `process_dentry` stored an owned watched pid, taken back only here.
+    drop(unsafe { <Pin<KBox<WatchedPid>>>::from_foreign(pid) });
     if INODES.fetch_add(-1, Full) == 1 {
         schedule_unmount();
     }
@@ -468,8 +495,8 @@ unsafe extern "C" fn poll<T: PidfdOperations>(
     let (pid, file) = unsafe { (pid_of_raw(file), File::from_raw_file(file)) };
     // SAFETY: `pts` is null or valid for the call, and the file pins the pid through its inode
     // until after the VFS removed the file's poll entries.
-    unsafe { pid.poll_wait(file, pts) };
-    T::poll(pid)
+    unsafe { pid.pid().poll_wait(file, pts) };
+    T::poll(pid.pid())
 }
 
 /// `unlocked_ioctl`.
@@ -482,9 +509,10 @@ unsafe extern "C" fn ioctl<T: PidfdOperations>(
     cmd: c_uint,
     arg: c_ulong,
 ) -> c_long {
-    // SAFETY: `file` is ours and referenced.
-    let pid = unsafe { pid_of_raw(file) };
-    match T::ioctl(pid, cmd, arg) {
+    // SAFETY: `file` is ours and referenced; a thread pidfd's `O_EXCL` is set before it is
+    // installed and never cleared (`fcntl(F_SETFL)` cannot change it).
+    let (pid, thread) = unsafe { (pid_of_raw(file), (*file).f_flags & bindings::O_EXCL != 0) };
+    match T::ioctl(pid, thread, cmd, arg) {
         Ok(()) => 0,
         Err(err) => err.to_errno() as c_long,
     }
@@ -510,6 +538,6 @@ unsafe extern "C" fn show_fdinfo<T: PidfdOperations>(
         )
     };
     if let Some(ns) = fdinfo.inode().super_block().proc_pid_ns() {
-        T::show_fdinfo(pid, m, ns);
+        T::show_fdinfo(pid.pid(), m, ns);
     }
 }

@@ -38,6 +38,9 @@ pub(crate) trait TaskExt {
     fn dfl_cgroup_id(&self, rcu: &rcu::Guard) -> u64;
     /// The task's credentials, mapped into the caller's user namespace.
     fn creds_in_caller_ns(&self) -> Creds;
+    /// The wait status `exit()` or the fatal signal left (`exit_code`), final once
+    /// [`has_exited`](Self::has_exited).
+    fn exit_code(&self) -> i32;
 }
 
 /// A task's ids as the caller sees them: unmapped ones are the overflow id (65534), as
@@ -55,6 +58,14 @@ pub(crate) struct Creds {
 }
 
 impl TaskExt for Task {
+    #[inline]
+    fn exit_code(&self) -> i32 {
+        // SAFETY: The task is valid while borrowed. `exit_code` is a plain field of the public
+        // `struct task_struct`, written by `do_exit()` before `exit_state` is set; `wait(2)` and
+        // pidfs read it the same way once the task has exited.
+        unsafe { core::ptr::read_volatile(&raw const (*self.as_ptr()).exit_code) }
+    }
+
     #[inline]
     fn has_exited(&self) -> bool {
         // SAFETY: The task is valid while borrowed; `exit_state` is written once on exit and read

@@ -91,14 +91,17 @@ TEST(send_signal_and_poll_see_the_exit)
 {
 	pid_t child = spawn_named("compat-kill");
 	struct pollfd p = { .events = POLLIN };
+	struct pidfd_open_info info = { 0 };
 	int status;
 
 	ASSERT_GT(child, 0);
 	p.fd = pfo_open(child);
 	ASSERT_GE(p.fd, 0);
 	EXPECT_EQ(0, poll(&p, 1, 0));
-	EXPECT_EQ(-1, pfo_send_signal(p.fd, SIGKILL, 1));
+	EXPECT_EQ(-1, pfo_send_signal(p.fd, SIGKILL, 8));
 	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, pfo_send_signal(p.fd, SIGKILL, PIDFD_OPEN_SIGNAL_THREAD));
+	EXPECT_EQ(EOPNOTSUPP, errno);
 	ASSERT_EQ(0, pfo_send_signal(p.fd, SIGKILL, 0)) TH_LOG("PIDFD_IOC_SEND_SIGNAL: %m");
 	ASSERT_EQ(1, poll(&p, 1, 10000));
 	EXPECT_EQ(POLLIN, p.revents & POLLIN);
@@ -106,6 +109,12 @@ TEST(send_signal_and_poll_see_the_exit)
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	EXPECT_EQ(-1, pfo_send_signal(p.fd, 0, 0));
 	EXPECT_EQ(ESRCH, errno);
+	/* The exit status through the 88-byte structure, whose last field is a __u64. */
+	info.mask = PIDFD_OPEN_INFO_EXIT | PIDFD_OPEN_INFO_SUPPORTED_MASK;
+	ASSERT_EQ(0, ioctl(p.fd, PIDFD_IOC_GET_INFO, &info)) TH_LOG("GET_INFO after the reap: %m");
+	EXPECT_EQ(status, info.exit_code);
+	EXPECT_TRUE(info.mask & PIDFD_OPEN_INFO_EXIT);
+	EXPECT_TRUE(info.supported_mask & PIDFD_OPEN_INFO_EXIT);
 }
 
 TEST_HARNESS_MAIN

@@ -217,8 +217,8 @@ static int round_of_errors(struct fixed *x, struct tally *t)
 	expect_fail(t, "to_procfd: pid set", pfo(live, x->proc, lm, PIDFD_TO_PROCFD), EINVAL);
 	expect_fail(t, "to_procfd: not a proc root", pfo_to_procfd(x->tmp, lm), EINVAL);
 	expect_fail(t, "to_procfd: a pid dir as root", pfo_to_procfd(ld, lm), EINVAL);
-	expect_fail(t, "to_procfd: eventfd as pidfd", pfo_to_procfd(x->proc, x->efd), EINVAL);
-	expect_fail(t, "to_procfd: file as pidfd", pfo_to_procfd(x->proc, x->file), EINVAL);
+	expect_fail(t, "to_procfd: eventfd as pidfd", pfo_to_procfd(x->proc, x->efd), EBADF);
+	expect_fail(t, "to_procfd: file as pidfd", pfo_to_procfd(x->proc, x->file), EBADF);
 	expect_fail(t, "to_procfd: closed procfd", pfo_to_procfd(CLOSED_FD, lm), EBADF);
 	expect_fail(t, "to_procfd: closed pidfd", pfo_to_procfd(x->proc, CLOSED_FD), EBADF);
 	expect_fail(t, "to_procfd: O_PATH procfd", pfo_to_procfd(x->opath_proc, lm), EBADF);
@@ -239,7 +239,12 @@ static int round_of_errors(struct fixed *x, struct tally *t)
 	expect_fail(t, "to_pidfd: thread dir", pfo_to_pidfd(td), ENOENT);
 
 	/* SEND_SIGNAL */
-	expect_fail0(t, "signal: flags", pfo_send_signal(lm, 0, 1), EINVAL);
+	expect_fail0(t, "signal: flags", pfo_send_signal(lm, 0, 8), EINVAL);
+	expect_fail0(t, "signal: two scopes", pfo_send_signal(lm, 0, 3), EINVAL);
+	expect_fail0(t, "signal: thread scope", pfo_send_signal(lm, 0, PIDFD_OPEN_SIGNAL_THREAD),
+		     EOPNOTSUPP);
+	expect_fail0(t, "signal: process group scope", pfo_send_signal(lm, 0,
+		     PIDFD_OPEN_SIGNAL_PROCESS_GROUP), ESRCH);
 	expect_fail0(t, "signal: -1", pfo_send_signal(lm, -1, 0), EINVAL);
 	expect_fail0(t, "signal: 65", pfo_send_signal(lm, 65, 0), EINVAL);
 	expect_fail0(t, "signal: reaped", pfo_send_signal(rm, 0, 0), ESRCH);
@@ -371,7 +376,7 @@ TEST(failing_calls_with_a_pipe_as_fd_drop_its_reference)
 		int err;
 	} calls[] = {
 		{ "to_procfd(pipe, pidfd)", -1, -2, module, PIDFD_TO_PROCFD, EINVAL },
-		{ "to_procfd(proc, pipe)", -1, proc, -2, PIDFD_TO_PROCFD, EINVAL },
+		{ "to_procfd(proc, pipe)", -1, proc, -2, PIDFD_TO_PROCFD, EBADF },
 		{ "to_procfd(pipe, pipe)", -1, -2, -2, PIDFD_TO_PROCFD, EINVAL },
 		{ "to_procfd(pipe, reaped pidfd)", -1, -2, dead, PIDFD_TO_PROCFD, EINVAL },
 		{ "to_procfd(pipe, closed)", -1, -2, CLOSED_FD, PIDFD_TO_PROCFD, EBADF },
@@ -434,7 +439,7 @@ static void use_mount_then_close(struct __test_metadata *_metadata, const char *
 
 	EXPECT_PFO_ERRNO(ESRCH, -1, root, rm, PIDFD_TO_PROCFD);
 	EXPECT_PFO_ERRNO(ESRCH, -1, root, rn, PIDFD_TO_PROCFD);
-	EXPECT_PFO_ERRNO(EINVAL, -1, root, efd, PIDFD_TO_PROCFD);
+	EXPECT_PFO_ERRNO(EBADF, -1, root, efd, PIDFD_TO_PROCFD);
 	EXPECT_PFO_ERRNO(EBADF, -1, root, CLOSED_FD, PIDFD_TO_PROCFD);
 	EXPECT_PFO_ERRNO(EBADF, -1, opath, lm, PIDFD_TO_PROCFD);
 	EXPECT_PFO_ERRNO(EINVAL, -1, ld, lm, PIDFD_TO_PROCFD);

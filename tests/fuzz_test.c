@@ -199,17 +199,43 @@ static int pick_pid(struct fuzz *f)
 }
 
 #define OK 0
+/* The outcome the contract gives for PIDFD_IOC_SEND_SIGNAL on a module pidfd (section 5.1). */
+static int expect_signal(const struct entry *e, const struct pidfd_signal_args *s)
+{
+	const unsigned int scopes = PIDFD_OPEN_SIGNAL_THREAD | PIDFD_OPEN_SIGNAL_THREAD_GROUP |
+				    PIDFD_OPEN_SIGNAL_PROCESS_GROUP;
+
+	if ((s->flags & ~scopes) || __builtin_popcount(s->flags) > 1)
+		return EINVAL;
+	if (e->kind == K_PIDFD_OUTSIDE)
+		return EINVAL;
+	if (s->flags == PIDFD_OPEN_SIGNAL_THREAD || s->info)
+		return EOPNOTSUPP;
+	if (e->kind == K_PIDFD_DEAD)
+		return ESRCH;
+	/* The process group the process leads: none unless it leads one. */
+	if (s->flags == PIDFD_OPEN_SIGNAL_PROCESS_GROUP && getpgid(e->pid) != e->pid)
+		return ESRCH;
+	if (s->sig < 0 || s->sig > 64)
+		return EINVAL;
+	return OK;
+}
+
 /* The outcome the contract (Documentation/contract.md) gives for PIDFD_IOC_OPEN with these args. */
 static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, enum kind dk,
 		       pid_t ppid, pid_t dpid)
 {
-	if (a->flags == 0) {
+	if (!(a->flags & ~(PIDFD_OPEN_THREAD | PIDFD_OPEN_NONBLOCK))) {
+		bool thread = a->pid == f->thread_tid || a->pid == f->worker_tids[0] ||
+			      a->pid == f->worker_tids[1];
+
 		if (a->pid <= 0 || a->procfd != -1 || a->pidfd != -1)
 			return EINVAL;
 		if (is_live_leader(f, a->pid))
 			return OK;
-		return a->pid == f->thread_tid || a->pid == f->worker_tids[0] ||
-		       a->pid == f->worker_tids[1] ? ENOENT : ESRCH;
+		if (thread)
+			return a->flags & PIDFD_OPEN_THREAD ? OK : ENOENT;
+		return ESRCH;
 	}
 	if (a->flags == PIDFD_TO_PROCFD) {
 		if (a->pid != -1 || a->procfd < 0 || a->pidfd < 0)
@@ -220,7 +246,7 @@ static int expect_open(struct fuzz *f, struct pidfd_open_args *a, enum kind pk, 
 			return EINVAL;
 		if (dk != K_PIDFD_LIVE && dk != K_PIDFD_DEAD && dk != K_PIDFD_OUTSIDE &&
 		    dk != K_NATIVE_PIDFD)
-			return EINVAL;
+			return EBADF;
 		if (dk == K_PIDFD_DEAD || (dk == K_PIDFD_OUTSIDE && pk == K_INNER_ROOT) ||
 		    (dk == K_NATIVE_PIDFD && dpid < 0))
 			return ESRCH;
@@ -293,13 +319,15 @@ static pid_t own_number(int dir)
 }
 
 /*
- * A returned fd: close-on-exec, F_GETFL as the contract says, and the process
- * behind it. A /proc directory (PIDFD_TO_PROCFD) is of the mount procfd is
- * of, and of process want (NSpid:); a pidfd is one, and GET_INFO says want.
+ * A returned fd: close-on-exec, F_GETFL as the contract says (plus open_fl, the
+ * file flags PIDFD_OPEN_THREAD and PIDFD_OPEN_NONBLOCK stand for), and the
+ * process behind it. A /proc directory (PIDFD_TO_PROCFD) is of the mount procfd
+ * is of, and of process want (NSpid:); a pidfd is one, and GET_INFO says want.
  */
 static void check_returned_fd(struct fuzz *f, const char *what, int fd, bool is_dir, int procfd,
-			      pid_t want)
+			      pid_t want, int open_fl)
 {
+	int want_fl = (is_dir ? f->dir_fl : f->pidfd_fl) | open_fl;
 	struct pidfd_open_info info;
 	struct stat st, root;
 	char link[64], msg[240];
@@ -310,9 +338,8 @@ static void check_returned_fd(struct fuzz *f, const char *what, int fd, bool is_
 		snprintf(msg, sizeof(msg), "%s: returned fd is not close-on-exec", what);
 		mismatch(f, msg, OK, fd, 0);
 	}
-	if (fl != (is_dir ? f->dir_fl : f->pidfd_fl)) {
-		snprintf(msg, sizeof(msg), "%s: F_GETFL %#x, expected %#x", what, fl,
-			 is_dir ? f->dir_fl : f->pidfd_fl);
+	if (fl != want_fl) {
+		snprintf(msg, sizeof(msg), "%s: F_GETFL %#x, expected %#x", what, fl, want_fl);
 		mismatch(f, msg, OK, fd, 0);
 	}
 	if (is_dir) {
@@ -370,9 +397,12 @@ static void fuzz_device(struct fuzz *f)
 	unsigned int cmd;
 	int ret, want;
 
-	a.flags = below(4) ? below(3) : (uint32_t)rnd();
+	static const uint32_t open_flags[] = { PIDFD_OPEN_NONBLOCK, PIDFD_OPEN_THREAD,
+					       PIDFD_OPEN_THREAD | PIDFD_OPEN_NONBLOCK };
+
+	a.flags = below(4) ? below(3) : below(2) ? open_flags[below(3)] : (uint32_t)rnd();
 	a.pid = below(3) ? -1 : pick_pid(f);
-	if (a.flags == 0 && below(4))
+	if (!(a.flags & ~(PIDFD_OPEN_THREAD | PIDFD_OPEN_NONBLOCK)) && below(4))
 		a.pid = pick_pid(f);
 	a.procfd = below(4) ? pick_fd(f, &pk, &ppid) : -1;
 	a.pidfd = below(2) ? pick_fd(f, &dk, &dpid) : -1;
@@ -410,10 +440,11 @@ static void fuzz_device(struct fuzz *f)
 	check_result(f, what, want, ret, errno);
 	if (ret >= 0) {
 		if (a.flags == PIDFD_TO_PROCFD)
-			check_returned_fd(f, what, ret, true, a.procfd, dpid);
+			check_returned_fd(f, what, ret, true, a.procfd, dpid, 0);
+		else if (a.flags == PROCFD_TO_PIDFD)
+			check_returned_fd(f, what, ret, false, -1, ppid, 0);
 		else
-			check_returned_fd(f, what, ret, false, -1,
-					  a.flags == PROCFD_TO_PIDFD ? ppid : a.pid);
+			check_returned_fd(f, what, ret, false, -1, a.pid, a.flags);
 		close(ret);
 	}
 	check_fd_count(f, what, false);
@@ -425,11 +456,12 @@ static void fuzz_pidfd(struct fuzz *f)
 	union {
 		struct pidfd_signal_args s;
 		struct pidfd_open_info info;
+		char any_size[_IOC_SIZEMASK + 1]; /* GET_INFO at any size the command names */
 	} buf;
 	struct entry *e;
 	unsigned int cmd;
 	char what[128];
-	bool faults;
+	bool faults, is_info, is_signal, reaped_exit;
 	void *ptr;
 	int ret, want, tries;
 
@@ -445,33 +477,40 @@ static void fuzz_pidfd(struct fuzz *f)
 	switch (below(6)) {
 	case 0: cmd = _IOR(PIDFD_IOC_MAGIC, 0x02, struct pidfd_signal_args); break;
 	case 1: cmd = _IOC(below(4), PIDFD_IOC_MAGIC, below(16), below(128)); break;
-	case 2: case 3: cmd = PIDFD_IOC_SEND_SIGNAL; break;
+	case 2: cmd = PIDFD_IOC_SEND_SIGNAL; break;
+	case 3: cmd = below(2) ? PIDFD_IOC_SEND_SIGNAL_VER0 :
+		      GET_INFO_AT_SIZE(PIDFD_IOC_GET_INFO, PIDFD_OPEN_INFO_SIZE_VER0 + below(200)); break;
 	default: cmd = PIDFD_IOC_GET_INFO; break;
 	}
-	ptr = pick_pointer(f, &buf, &faults, cmd == PIDFD_IOC_GET_INFO);
+	/* GET_INFO matches on direction, type and number, at any size of at least VER0. */
+	is_info = _IOC_DIR(cmd) == _IOC_DIR(PIDFD_IOC_GET_INFO) &&
+		  _IOC_TYPE(cmd) == PIDFD_IOC_MAGIC && _IOC_NR(cmd) == _IOC_NR(PIDFD_IOC_GET_INFO) &&
+		  _IOC_SIZE(cmd) >= PIDFD_OPEN_INFO_SIZE_VER0;
+	is_signal = cmd == PIDFD_IOC_SEND_SIGNAL || cmd == PIDFD_IOC_SEND_SIGNAL_VER0;
+	ptr = pick_pointer(f, &buf, &faults, is_info);
 	if (ptr == f->ro_page)
 		memset(&buf, 0, sizeof(buf)); /* what the kernel will read there */
-	if (e->kind == K_NATIVE_PIDFD || (cmd != PIDFD_IOC_SEND_SIGNAL && cmd != PIDFD_IOC_GET_INFO))
+	if (e->kind == K_NATIVE_PIDFD || (!is_signal && !is_info))
 		want = ENOTTY;
 	else if (faults && ptr != f->ro_page)
 		want = EFAULT;
-	else if (cmd == PIDFD_IOC_SEND_SIGNAL && buf.s.flags)
-		want = EINVAL;
+	else if (is_signal)
+		want = expect_signal(e, &buf.s);
 	else if (e->kind == K_PIDFD_OUTSIDE)
-		want = cmd == PIDFD_IOC_SEND_SIGNAL ? EINVAL : EREMOTE;
-	else if (e->kind == K_PIDFD_DEAD)
+		want = EREMOTE;
+	else if (e->kind == K_PIDFD_DEAD && !(buf.info.mask & PIDFD_OPEN_INFO_EXIT))
 		want = ESRCH;
-	else if (cmd == PIDFD_IOC_SEND_SIGNAL && (buf.s.sig < 0 || buf.s.sig > 64))
-		want = EINVAL;
 	else
 		want = faults ? EFAULT : OK;
+	/* A reaped process's answer (its exit status) names no pid. */
+	reaped_exit = e->kind == K_PIDFD_DEAD && is_info;
 	snprintf(what, sizeof(what), "%s (pid %d) cmd %#x sig %d flags %#x%s", kind_name[e->kind],
 		 e->pid, cmd, buf.s.sig, buf.s.flags, faults ? " bad pointer" : "");
 	if (cmd == PIDFD_IOC_SEND_SIGNAL || cmd == PIDFD_IOC_GET_INFO)
 		f->exercised[e->kind]++;
 	ret = ioctl(e->fd, cmd, ptr);
 	check_result(f, what, want, ret, errno);
-	if (ret == 0 && cmd == PIDFD_IOC_GET_INFO && (int)buf.info.pid != e->pid)
+	if (ret == 0 && is_info && !reaped_exit && (int)buf.info.pid != e->pid)
 		mismatch(f, "GET_INFO pid", OK, buf.info.pid, 0);
 	check_fd_count(f, what, false);
 }
@@ -612,10 +651,11 @@ static int fuzz_run(void *arg)
 		REPORT_FIGURE("fuzz_identity_checks", f.identity_checks);
 		REPORT_FIGURE("fuzz_mismatches", f.mismatches);
 	}
-	fprintf(stderr, "# errnos: EINVAL %ld, EBADF %ld, ESRCH %ld, ENOENT %ld, EFAULT %ld, ENOTTY %ld, EREMOTE %ld; %ld successes, %ld fds checked\n",
+	fprintf(stderr, "# errnos: EINVAL %ld, EBADF %ld, ESRCH %ld, ENOENT %ld, EFAULT %ld, ENOTTY %ld, EREMOTE %ld, EOPNOTSUPP %ld; %ld successes, %ld fds checked\n",
 		(long)f.by_errno[EINVAL], (long)f.by_errno[EBADF], (long)f.by_errno[ESRCH],
 		(long)f.by_errno[ENOENT], (long)f.by_errno[EFAULT], (long)f.by_errno[ENOTTY],
-		(long)f.by_errno[EREMOTE], (long)f.successes, (long)f.identity_checks);
+		(long)f.by_errno[EREMOTE], (long)f.by_errno[EOPNOTSUPP], (long)f.successes,
+		(long)f.identity_checks);
 	CHECK(f.mismatches == 0, "%ld outcomes differ from the contract (first ones above)",
 	      (long)f.mismatches);
 	CHECK(fds_after == f.fd_base, "fd count %d after the calls, %d before", fds_after, f.fd_base);

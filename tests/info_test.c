@@ -66,15 +66,23 @@ TEST_F(target, info_equals_native_in_initial_namespaces)
 	EXPECT_EQ(2002, m.fsgid);
 }
 
-TEST_F(target, input_mask_is_ignored_and_exit_code_zero)
+/* Every bit asked for: what the module has, for a running process, and nothing else. */
+TEST_F(target, all_bits_asked_give_what_a_running_process_has_as_native)
 {
-	struct pidfd_open_info m;
+	const __u64 own = OWN_BITS | PIDFD_OPEN_INFO_SUPPORTED_MASK;
+	struct pidfd_open_info n, m;
 
+	memset(&n, 0xff, sizeof(n));
 	memset(&m, 0xff, sizeof(m));
+	ASSERT_EQ(0, ioctl(self->t.native, NATIVE_PIDFD_GET_INFO, &n));
 	ASSERT_EQ(0, ioctl(self->t.module, PIDFD_IOC_GET_INFO, &m));
-	EXPECT_EQ(OWN_BITS, m.mask);
-	EXPECT_EQ(0, m.exit_code);
+	EXPECT_EQ(own, m.mask);
+	EXPECT_EQ(own, n.mask & (own | PIDFD_OPEN_INFO_EXIT)) TH_LOG("native mask %#llx",
+		(unsigned long long)n.mask);
+	EXPECT_EQ(0, m.exit_code) TH_LOG("running: no exit status");
+	EXPECT_EQ(n.exit_code, m.exit_code);
 	EXPECT_EQ(self->t.child, m.pid);
+	EXPECT_EQ(0, m.coredump_mask);
 }
 
 TEST_F(target, reaped_is_esrch_as_native)

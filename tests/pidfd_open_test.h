@@ -174,9 +174,15 @@ static inline int sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, uns
 
 /*
  * The native PIDFD_GET_INFO (Linux 6.13), absent from Debian 12's headers. Its
- * first published struct pidfd_info has the layout of struct pidfd_open_info.
+ * struct pidfd_info of Linux 7.3 has the layout of struct pidfd_open_info.
  */
 #define NATIVE_PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_open_info)
+/* Either GET_INFO at another structure size: the size is in the command. */
+#define GET_INFO_AT_SIZE(cmd, size) (((cmd) & ~_IOC(0, 0, 0, _IOC_SIZEMASK)) | _IOC(0, 0, 0, (size)))
+
+/* The commands of the first header, which old binaries still send. */
+#define PIDFD_IOC_SEND_SIGNAL_VER0 _IOW(PIDFD_IOC_MAGIC, 0x02, struct { __s32 sig; __u32 flags; })
+#define PIDFD_IOC_GET_INFO_VER0 GET_INFO_AT_SIZE(PIDFD_IOC_GET_INFO, PIDFD_OPEN_INFO_SIZE_VER0)
 
 static inline int native_get_info(int pidfd, struct pidfd_open_info *info)
 {
@@ -667,7 +673,7 @@ static inline int same_info(const struct pidfd_open_info *n, const struct pidfd_
 	if ((n->mask & OWN_BITS) == m->mask && n->cgroupid == m->cgroupid && n->pid == m->pid &&
 	    n->tgid == m->tgid && n->ppid == m->ppid && n->ruid == m->ruid && n->rgid == m->rgid &&
 	    n->euid == m->euid && n->egid == m->egid && n->suid == m->suid && n->sgid == m->sgid &&
-	    n->fsuid == m->fsuid && n->fsgid == m->fsgid && m->exit_code == 0)
+	    n->fsuid == m->fsuid && n->fsgid == m->fsgid && n->exit_code == m->exit_code)
 		return 1;
 	fprintf(stderr, "#   field    native   module\n");
 #define ROW(f) fprintf(stderr, "#   %-8s %-8llu %llu\n", #f, (unsigned long long)n->f, \

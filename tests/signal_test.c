@@ -49,14 +49,56 @@ TEST_F(target, invalid_signal_equals_native)
 		EXPECT_SAME_SEND(self->t.native, self->t.module, sigs[i], 0, 0, EINVAL);
 }
 
-TEST_F(target, nonzero_flags_is_einval_as_native_invalid_flags)
+TEST_F(target, unknown_or_several_scope_flags_are_einval_as_native)
 {
-	/* Native accepts its PIDFD_SIGNAL_* scope flags; the module accepts no flags at all. */
 	EXPECT_SAME_SEND(self->t.native, self->t.module, SIGTERM, 1U << 31, 1U << 31, EINVAL);
-	EXPECT_EQ(-1, pfo_send_signal(self->t.module, 0, 1));
+	EXPECT_SAME_SEND(self->t.native, self->t.module, SIGTERM, 8, 8, EINVAL);
+	EXPECT_SAME_SEND(self->t.native, self->t.module, SIGTERM, 3, PIDFD_OPEN_SIGNAL_THREAD |
+			 PIDFD_OPEN_SIGNAL_THREAD_GROUP, EINVAL);
+	EXPECT_SAME_SEND(self->t.native, self->t.module, SIGTERM, 6, PIDFD_OPEN_SIGNAL_THREAD_GROUP |
+			 PIDFD_OPEN_SIGNAL_PROCESS_GROUP, EINVAL);
+	EXPECT_EQ(0, kill(self->t.child, 0)) TH_LOG("a refused send must not deliver");
+}
+
+TEST_F(target, thread_group_scope_equals_native_default)
+{
+	EXPECT_SAME_SEND(self->t.native, self->t.module, 0, 2, PIDFD_OPEN_SIGNAL_THREAD_GROUP, 0);
+}
+
+/* The target does not lead a process group: both find the group empty. */
+TEST_F(target, process_group_scope_of_a_non_leader_is_esrch_as_native)
+{
+	ASSERT_NE(self->t.child, getpgid(self->t.child));
+	EXPECT_SAME_SEND(self->t.native, self->t.module, 0, 4, PIDFD_OPEN_SIGNAL_PROCESS_GROUP, ESRCH);
+}
+
+/* No exported kernel function signals one thread with the caller's permission checked. */
+TEST_F(target, thread_scope_is_eopnotsupp_where_native_succeeds)
+{
+	EXPECT_EQ(0, sys_pidfd_send_signal(self->t.native, 0, NULL, 1)) TH_LOG("native: %m");
+	EXPECT_EQ(-1, pfo_send_signal(self->t.module, 0, PIDFD_OPEN_SIGNAL_THREAD));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+/* Binaries of the first header pass 8 bytes under the first command number. */
+TEST_F(target, first_header_command_with_8_bytes_still_works)
+{
+	struct { __s32 sig; __u32 flags; } old = { .sig = 0, .flags = 0 };
+
+	EXPECT_EQ(0, ioctl(self->t.module, PIDFD_IOC_SEND_SIGNAL_VER0, &old)) TH_LOG("%m");
+	old.flags = 1U << 31;
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_SEND_SIGNAL_VER0, &old));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, pfo_send_signal(self->t.module, SIGKILL, 4));
-	EXPECT_EQ(EINVAL, errno);
+}
+
+/* No exported kernel function sends a caller's siginfo with the permission checked. */
+TEST_F(target, siginfo_is_eopnotsupp)
+{
+	siginfo_t si = { .si_signo = SIGUSR1, .si_code = SI_QUEUE };
+	struct pidfd_signal_args args = { .sig = SIGUSR1, .info = (uintptr_t)&si };
+
+	EXPECT_EQ(-1, ioctl(self->t.module, PIDFD_IOC_SEND_SIGNAL, &args));
+	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(0, kill(self->t.child, 0)) TH_LOG("a refused send must not deliver");
 }
 
