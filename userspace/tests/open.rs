@@ -4,7 +4,6 @@
 mod common;
 
 use std::os::fd::{AsFd, OwnedFd};
-use std::process::Command;
 
 use common::*;
 use pidfd_open::{Backend, PidFd};
@@ -129,23 +128,19 @@ fn detect_matches_device() {
 }
 
 fn from_child_gives_the_childs_pidfd_and_esrch_once_it_is_reaped() {
-    let mut child = Command::new("sleep")
-        .arg("1000")
-        .spawn()
-        .expect("spawn sleep");
-    let pidfd = ok("PidFd::from_child", PidFd::from_child(&child));
+    let mut sleeper = Sleeper::start();
+    let pidfd = ok("PidFd::from_child", PidFd::from_child(&sleeper.child));
     assert_eq!(pidfd.backend(), Backend::detect(), "{pidfd:?}");
     let info = ok("info", pidfd.info());
     assert_eq!(
         (info.pid, info.ppid),
-        (child.id(), std::process::id()),
+        (sleeper.pid(), std::process::id()),
         "{info:?}"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    sleeper.kill_and_reap();
     expect_errno(
         "PidFd::from_child of a reaped child",
-        PidFd::from_child(&child),
+        PidFd::from_child(&sleeper.child),
         ESRCH,
     );
 }

@@ -228,7 +228,7 @@ backend_tests! {
         assert_eq!(middle.wait().expect("wait for the middle process").code(), Some(0));
     }
 
-    fn many_exits_wait_at_once_each_on_its_own_fd(b: Backend) {
+    fn many_exits_wait_at_once_each_with_its_own_status(b: Backend) {
         const N: usize = 50;
         for (flavor, rt) in runtimes() {
             let mut children: Vec<Sleeper> = (0..N).map(|_| Sleeper::start()).collect();

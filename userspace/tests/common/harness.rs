@@ -160,16 +160,19 @@ pub fn run(tests: Vec<Test>) -> ! {
 
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
-        let in_test = PANIC.with(|p| {
-            let mut p = p.borrow_mut();
-            match p.as_mut() {
-                Some(msg) => {
-                    msg.push_str(&format!("{info}\n"));
-                    true
-                }
-                None => false,
-            }
-        });
+        // try_with and try_borrow_mut: a hook that panicked itself would abort the process.
+        let in_test = PANIC
+            .try_with(|p| match p.try_borrow_mut() {
+                Ok(mut p) => match p.as_mut() {
+                    Some(msg) => {
+                        msg.push_str(&format!("{info}\n"));
+                        true
+                    }
+                    None => false,
+                },
+                Err(_) => false,
+            })
+            .unwrap_or(false);
         if !in_test {
             default_hook(info);
         }

@@ -186,15 +186,22 @@ impl Sleeper {
     /// Kills and reaps it.
     pub fn kill_and_reap(&mut self) {
         if !self.reaped {
+            // Marked first: a failed wait panics once, not again in `drop` while unwinding.
+            self.reaped = true;
             let _ = self.child.kill();
             self.child.wait().expect("wait for child");
-            self.reaped = true;
         }
     }
 }
 
 impl Drop for Sleeper {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // The test has failed already; a second panic here would abort the binary.
+            self.reaped = true;
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
         self.kill_and_reap();
     }
 }
