@@ -22,7 +22,7 @@ use crate::{exit_state, sys, Backend, ExitState, PidFd};
 ///   other process once it has been reaped, on kernels that record the status then
 ///   (`PIDFD_GET_INFO` with `PIDFD_INFO_EXIT`, Linux 6.15; the module once its issue 23
 ///   has landed). Where the kernel (or module) says it supports `PIDFD_INFO_EXIT`
-///   (`PIDFD_INFO_SUPPORTED_MASK`, Linux 6.17 and 7.3, the module of issue 23), the future
+///   (`PIDFD_INFO_SUPPORTED_MASK`: Linux 7.3 reports it, 6.18 does not; the module of issue 23), the future
 ///   waits past the exit of another process's zombie for its reap: pidfds wake their
 ///   waiters then. A zombie that is never reaped keeps it pending.
 /// - `Ok(None)` when the process has exited and no status is to be had: a kernel before 6.15
