@@ -18,6 +18,10 @@ use pidfd_open::{Backend, Exit, PidFd};
 /// The environment variable that makes this binary the middle process of
 /// `exit_of_another_processes_child_comes_at_its_reap`.
 const MIDDLE_ENV: &str = "PIDFD_OPEN_TOKIO_MIDDLE";
+/// The environment variable that makes this binary count its fds for
+/// `pending_exits_hold_one_fd_each` (`module` or `native`): alone in its process, so no other
+/// test opens or closes fds meanwhile.
+const FDS_ENV: &str = "PIDFD_OPEN_TOKIO_FDS";
 
 const SIGKILL: i32 = 9;
 
@@ -256,6 +260,20 @@ backend_tests! {
         }
     }
 
+    fn pending_exits_hold_one_fd_each(b: Backend) {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .env(FDS_ENV, b.to_string())
+            .output()
+            .expect("run the fd-counting process");
+        assert!(
+            out.status.success(),
+            "the fd-counting process ({b}) failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     fn exited_waits_for_the_process(b: Backend) {
         for (flavor, rt) in runtimes() {
             let mut child = Sleeper::start();
@@ -299,9 +317,68 @@ fn sh_with_stdin_null(script: &str) -> std::process::Child {
     sh(script)
 }
 
+/// The process of `pending_exits_hold_one_fd_each`: N pending exits on the reactor hold the
+/// N pidfds they were made from, and no fd more; once resolved, none.
+fn count_fds(b: Backend) -> ! {
+    const N: usize = 20;
+    let count = || std::fs::read_dir("/proc/self/fd").unwrap().count();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    let mut children: Vec<Sleeper> = (0..N).map(|_| Sleeper::start()).collect();
+    let start = count();
+    let pidfds: Vec<PidFd> = children
+        .iter()
+        .map(|c| ok("open", PidFd::open_with(c.pid(), b)))
+        .collect();
+    // The module backend's device is opened once, by the first open.
+    let device = usize::from(b == Backend::Module);
+    assert_eq!(count(), start + N + device, "fds after {N} opens ({b})");
+    let with_pidfds = count();
+    let statuses = rt.block_on(async {
+        let exits: Vec<_> = pidfds
+            .into_iter()
+            .map(|p| tokio::spawn(p.into_exit()))
+            .collect();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            exits.iter().all(|e| !e.is_finished()),
+            "an exit resolved for a live child"
+        );
+        assert_eq!(
+            count(),
+            with_pidfds,
+            "fds with {N} exits pending on the reactor ({b})"
+        );
+        for c in &mut children {
+            c.kill();
+        }
+        let mut statuses = Vec::new();
+        for e in exits {
+            statuses.push(e.await.expect("the task"));
+        }
+        statuses
+    });
+    assert_eq!(
+        count(),
+        start + device,
+        "fds after the {N} exits resolved ({b})"
+    );
+    for s in statuses {
+        let s = ok("exit", s);
+        assert_eq!(s.and_then(|s| s.signal()), Some(SIGKILL), "{s:?}");
+    }
+    std::process::exit(0);
+}
+
 fn main() {
     if std::env::var_os(MIDDLE_ENV).is_some() {
         middle();
+    }
+    if let Ok(b) = std::env::var(FDS_ENV) {
+        count_fds(b.parse().expect("a backend"));
     }
     // `Exit` is a named type that can be stored: a check that it stays exported.
     let _: Option<Exit> = None;
