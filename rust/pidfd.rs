@@ -192,6 +192,7 @@ fn exit_poll_events(pid: &PidRef) -> bindings::__poll_t {
 /// Whether `pid` is visible from the caller: its namespace is the caller's active pid namespace
 /// or a descendant of it, the rule of the kernel's `access_pidfd_pidns()` and
 /// `pid_in_current_pidns()`.
+#[inline]
 fn is_visible_to_caller(pid: &PidRef) -> bool {
     let current = kernel::current!();
     current
@@ -205,20 +206,19 @@ fn is_visible_to_caller(pid: &PidRef) -> bool {
 /// `kill_pid()`'s checks, or the process group the pid leads with `kill_pgrp()`'s. A signal to
 /// one thread, and a siginfo of the caller's, have no exported kernel function that checks the
 /// caller's permission: `EOPNOTSUPP` (contract, section 9).
+#[inline]
 fn send_signal(pid: &PidRef, thread: bool, args: &PidfdSignalArgs) -> Result {
-    let scopes =
-        PIDFD_OPEN_SIGNAL_THREAD | PIDFD_OPEN_SIGNAL_THREAD_GROUP | PIDFD_OPEN_SIGNAL_PROCESS_GROUP;
-    if args.flags & !scopes != 0 || args.flags.count_ones() > 1 {
-        return Err(EINVAL);
-    }
-    if !is_visible_to_caller(pid) {
-        return Err(EINVAL);
-    }
     let scope = match args.flags {
         0 if thread => PIDFD_OPEN_SIGNAL_THREAD,
         0 => PIDFD_OPEN_SIGNAL_THREAD_GROUP,
-        scope => scope,
+        PIDFD_OPEN_SIGNAL_THREAD
+        | PIDFD_OPEN_SIGNAL_THREAD_GROUP
+        | PIDFD_OPEN_SIGNAL_PROCESS_GROUP => args.flags,
+        _ => return Err(EINVAL),
     };
+    if !is_visible_to_caller(pid) {
+        return Err(EINVAL);
+    }
     if scope == PIDFD_OPEN_SIGNAL_THREAD || args.info != 0 {
         return Err(EOPNOTSUPP);
     }
@@ -237,17 +237,18 @@ const SUPPORTED_INFO: u64 = PIDFD_OPEN_INFO_PID
     | PIDFD_OPEN_INFO_SUPPORTED_MASK;
 
 /// Writes `info` to a user structure of `size` bytes as the kernel's `copy_struct_to_user()`
-/// does: the first `size` bytes of a longer structure, or all of it and zeros after.
+/// does: the first `size` bytes of a shorter structure, or all of it and zeros after.
 fn write_extensible(mut writer: UserSliceWriter, size: usize, info: &PidfdOpenInfo) -> Result {
-    let bytes = info.as_bytes();
-    let known = size.min(bytes.len());
-    writer.write_slice(&bytes[..known])?;
-    let zeros = [0u8; 64];
-    let mut left = size - known;
-    while left > 0 {
-        let n = left.min(zeros.len());
-        writer.write_slice(&zeros[..n])?;
-        left -= n;
+    static ZEROS: [u8; 64] = [0; 64];
+    let Some(mut tail) = size.checked_sub(size_of::<PidfdOpenInfo>()) else {
+        return writer.write_slice(&info.as_bytes()[..size]);
+    };
+    // The whole structure in one copy of a known size, the common case.
+    writer.write(info)?;
+    while tail > 0 {
+        let n = tail.min(ZEROS.len());
+        writer.write_slice(&ZEROS[..n])?;
+        tail -= n;
     }
     Ok(())
 }

@@ -57,34 +57,42 @@ pub(crate) struct Creds {
     pub(crate) fsgid: u32,
 }
 
+/// The task's C struct. The same pointer as `Task::as_ptr()`, without its call of the kernel
+/// crate's `Opaque::get()`, which is not `#[inline]` and costs a call per field on the
+/// `PIDFD_IOC_GET_INFO` path: `Task` and `Opaque` are both `repr(transparent)`.
+#[inline]
+fn raw(task: &Task) -> *mut bindings::task_struct {
+    core::ptr::from_ref(task).cast_mut().cast()
+}
+
 impl TaskExt for Task {
     #[inline]
     fn exit_code(&self) -> i32 {
         // SAFETY: The task is valid while borrowed. `exit_code` is a plain field of the public
         // `struct task_struct`, written by `do_exit()` before `exit_state` is set; `wait(2)` and
         // pidfs read it the same way once the task has exited.
-        unsafe { core::ptr::read_volatile(&raw const (*self.as_ptr()).exit_code) }
+        unsafe { core::ptr::read_volatile(&raw const (*raw(self)).exit_code) }
     }
 
     #[inline]
     fn has_exited(&self) -> bool {
         // SAFETY: The task is valid while borrowed; `exit_state` is written once on exit and read
         // without a lock by the kernel too (`READ_ONCE`), as here.
-        unsafe { core::ptr::read_volatile(&raw const (*self.as_ptr()).exit_state) != 0 }
+        unsafe { core::ptr::read_volatile(&raw const (*raw(self)).exit_state) != 0 }
     }
 
     #[inline]
     fn is_delayed_group_leader(&self) -> bool {
         // SAFETY: The task is valid while borrowed; the helper only reads it and its signal
         // struct, which a valid task keeps.
-        unsafe { helpers::pidfd_open_delay_group_leader(self.as_ptr()) }
+        unsafe { helpers::pidfd_open_delay_group_leader(raw(self)) }
     }
 
     #[inline]
     fn ppid_vnr(&self) -> i32 {
         // SAFETY: The task is valid while borrowed; `task_ppid_vnr` takes the RCU read lock
         // itself to read the parent.
-        unsafe { helpers::pidfd_open_task_ppid_vnr(self.as_ptr()) }
+        unsafe { helpers::pidfd_open_task_ppid_vnr(raw(self)) }
     }
 
     #[cfg(CONFIG_CGROUPS)]
@@ -92,12 +100,12 @@ impl TaskExt for Task {
     fn dfl_cgroup_id(&self, _rcu: &rcu::Guard) -> u64 {
         // SAFETY: The task is valid while borrowed and the RCU read lock is held, as
         // `task_dfl_cgroup()` requires.
-        unsafe { helpers::pidfd_open_task_dfl_cgroup_id(self.as_ptr()) }
+        unsafe { helpers::pidfd_open_task_dfl_cgroup_id(raw(self)) }
     }
 
     fn creds_in_caller_ns(&self) -> Creds {
         // SAFETY: The task is referenced; `get_task_cred` returns a new credential reference.
-        let cred = unsafe { bindings::get_task_cred(self.as_ptr()) };
+        let cred = unsafe { bindings::get_task_cred(raw(self)) };
         // SAFETY: The reference is ours; `Credential` is a transparent wrapper of `struct cred`,
         // and `get_task_cred` never returns null for a referenced task.
         let cred: ARef<Credential> =
