@@ -3,7 +3,8 @@
  * PIDFD_IOC_GET_INFO's exit information (PIDFD_OPEN_INFO_EXIT) against the
  * native PIDFD_GET_INFO's (PIDFD_INFO_EXIT), on a native pidfd and a module
  * pidfd of the same process: every field and errno compared, for exit(n),
- * death by signals, a group exit started by a non-leader thread, while running,
+ * death by signals, a group exit started by a non-leader thread, an exec by a
+ * non-leader, a core dump (which only native reports as such), while running,
  * as a zombie, after the reap, read by a process that is not the parent, from
  * another pid namespace; and at every published structure size and larger.
  */
@@ -71,7 +72,17 @@ static void *group_exit_thread(void *code)
 	return NULL;
 }
 
-enum how { EXIT_CODE, RAISE, GROUP_EXIT_FROM_THREAD };
+/* A non-leader thread execs a shell that exits with the code: the process keeps its pid. */
+static void *exec_thread(void *code)
+{
+	char cmd[32];
+
+	snprintf(cmd, sizeof(cmd), "exit %d", (int)(long)code);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	return NULL;
+}
+
+enum how { EXIT_CODE, RAISE, GROUP_EXIT_FROM_THREAD, EXEC_FROM_THREAD, DUMP_CORE };
 
 static int start(struct child *c, enum how how, int arg)
 {
@@ -87,9 +98,15 @@ static int start(struct child *c, enum how how, int arg)
 		const struct rlimit no_core = { 0, 0 };
 		pthread_t thread;
 
-		/* A fatal signal's status without the core-dump bit. */
-		setrlimit(RLIMIT_CORE, &no_core);
-		prctl(PR_SET_DUMPABLE, 0);
+		const struct rlimit core = { RLIM_INFINITY, RLIM_INFINITY };
+
+		/* A fatal signal's status without the core-dump bit, but where a core is wanted. */
+		if (how == DUMP_CORE) {
+			setrlimit(RLIMIT_CORE, &core);
+		} else {
+			setrlimit(RLIMIT_CORE, &no_core);
+			prctl(PR_SET_DUMPABLE, 0);
+		}
 		if (read(go[0], &byte, 1) != 1)
 			_exit(100);
 		switch (how) {
@@ -100,10 +117,16 @@ static int start(struct child *c, enum how how, int arg)
 			raise(arg);
 			_exit(101);
 		case GROUP_EXIT_FROM_THREAD:
-			if (pthread_create(&thread, NULL, group_exit_thread, (void *)(long)arg))
+		case EXEC_FROM_THREAD:
+			if (pthread_create(&thread, NULL, how == EXEC_FROM_THREAD ? exec_thread :
+					   group_exit_thread, (void *)(long)arg))
 				_exit(102);
 			for (;;)
 				pause();
+		case DUMP_CORE:
+			signal(SIGABRT, SIG_DFL);
+			raise(SIGABRT);
+			_exit(104);
 		}
 		_exit(103);
 	}
@@ -193,6 +216,69 @@ TEST(group_exit_by_a_non_leader_thread_equals_native)
 	EXPECT_SAME_EXIT_INFO(&c, PIDFD_OPEN_INFO_EXIT, &m);
 	EXPECT_EQ(7 << 8, m.info.exit_code);
 	EXPECT_TRUE(m.info.mask & PIDFD_OPEN_INFO_EXIT);
+	finish(&c);
+}
+
+/* After a non-leader's exec, the process (same pid, new leader) exits: its status, as native. */
+TEST(exec_by_a_non_leader_then_exit_equals_native)
+{
+	struct answer m;
+	struct child c;
+	int status;
+
+	ASSERT_EQ(0, access("/bin/sh", X_OK)) TH_LOG("no /bin/sh to exec");
+	ASSERT_EQ(0, start(&c, EXEC_FROM_THREAD, 11)) TH_LOG("child: %m");
+	ASSERT_EQ(0, end(&c));
+	status = reap(&c);
+	ASSERT_EQ(11 << 8, status);
+	EXPECT_SAME_EXIT_INFO(&c, PIDFD_OPEN_INFO_EXIT, &m);
+	EXPECT_EQ(11 << 8, m.info.exit_code);
+	EXPECT_TRUE(m.info.mask & PIDFD_OPEN_INFO_EXIT);
+	finish(&c);
+}
+
+/*
+ * A core dump: native reports it (PIDFD_INFO_COREDUMP and its fields); the
+ * module cannot see it (contract, section 9) and reports only what the exit
+ * status says, WCOREDUMP included, equal to native's.
+ */
+TEST(core_dump_shows_in_the_exit_status_only)
+{
+	const char *pattern_file = "/proc/sys/kernel/core_pattern", *pattern = "/tmp/pfo-core.%p\n";
+	const __u64 mask = PIDFD_OPEN_INFO_EXIT | PIDFD_OPEN_INFO_COREDUMP;
+	char old[256] = "", core[64];
+	struct answer n, m;
+	struct child c;
+	int fd, status;
+	ssize_t len;
+
+	fd = open(pattern_file, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "core_pattern not writable (%m): needs root");
+	len = read(fd, old, sizeof(old) - 1);
+	ASSERT_GT(len, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ((ssize_t)strlen(pattern), write(fd, pattern, strlen(pattern))) TH_LOG("core_pattern: %m");
+	ASSERT_EQ(0, start(&c, DUMP_CORE, 0)) TH_LOG("child: %m");
+	ASSERT_EQ(0, end(&c));
+	status = reap(&c);
+	snprintf(core, sizeof(core), "/tmp/pfo-core.%d", c.pid);
+	unlink(core);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_EQ(len, write(fd, old, len)) TH_LOG("core_pattern not restored: %m");
+	close(fd);
+	ASSERT_TRUE(WIFSIGNALED(status) && WCOREDUMP(status)) TH_LOG("status %#x: no core dumped", status);
+	n = ask(c.native, false, mask);
+	m = ask(c.module, true, mask);
+	ASSERT_EQ(0, n.ret);
+	ASSERT_EQ(0, m.ret) TH_LOG("%s", strerror(m.err));
+	EXPECT_EQ(status, n.info.exit_code);
+	EXPECT_EQ(n.info.exit_code, m.info.exit_code);
+	EXPECT_TRUE(n.info.mask & PIDFD_OPEN_INFO_COREDUMP) TH_LOG("native mask %#llx",
+		(unsigned long long)n.info.mask);
+	EXPECT_EQ(0, m.info.mask & PIDFD_OPEN_INFO_COREDUMP);
+	EXPECT_EQ(0, m.info.coredump_mask);
+	EXPECT_EQ(0, m.info.coredump_signal);
 	finish(&c);
 }
 
