@@ -20,14 +20,15 @@ use crate::{exit_state, sys, Backend, ExitState, PidFd};
 /// - `Ok(Some(status))` when its exit status is to be had: at once for a child of the
 ///   caller (`waitid(WNOWAIT)`, which leaves it a zombie for the caller to reap); for any
 ///   other process once it has been reaped, on kernels that record the status then
-///   (`PIDFD_GET_INFO` with `PIDFD_INFO_EXIT`, Linux 6.15; the module once its issue 23
-///   has landed). Where the kernel (or module) says it supports `PIDFD_INFO_EXIT`
-///   (`PIDFD_INFO_SUPPORTED_MASK`: Linux 7.3 reports it, 6.18 does not; the module of issue 23), the future
-///   waits past the exit of another process's zombie for its reap: pidfds wake their
+///   (`PIDFD_GET_INFO` with `PIDFD_INFO_EXIT`, Linux 6.15; the module's `PIDFD_IOC_GET_INFO`).
+///   Where the kernel (or module) says it supports `PIDFD_INFO_EXIT`
+///   (`PIDFD_INFO_SUPPORTED_MASK`: Linux 7.3 and the module report it, 6.18 does not), the
+///   future waits past the exit of another process's zombie for its reap: pidfds wake their
 ///   waiters then. A zombie that is never reaped keeps it pending.
 /// - `Ok(None)` when the process has exited and no status is to be had: a kernel before 6.15
-///   or a module before issue 23 once the process is reaped, or a zombie of another process
-///   where no supported mask says the status will come.
+///   or a module built against the first header (64-byte `PIDFD_IOC_GET_INFO`) once the
+///   process is reaped, or a zombie of another process where no supported mask says the
+///   status will come.
 ///
 /// It reaps nothing.
 ///

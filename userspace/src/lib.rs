@@ -187,8 +187,8 @@ pub struct PidInfo {
     pub cgroupid: Option<u64>,
 }
 
-impl From<uapi::PidfdInfo> for PidInfo {
-    fn from(info: uapi::PidfdInfo) -> PidInfo {
+impl From<uapi::PidfdOpenInfo> for PidInfo {
+    fn from(info: uapi::PidfdOpenInfo) -> PidInfo {
         PidInfo {
             pid: info.pid,
             tgid: info.tgid,
@@ -404,9 +404,9 @@ impl PidFd {
     /// while it runs, and when there is none to be had. Does not block, reaps nothing.
     ///
     /// The status comes from `PIDFD_GET_INFO` with `PIDFD_INFO_EXIT`, which the kernel
-    /// answers once the process has been reaped (Linux 6.15; the module once its issue 23 has
-    /// landed: before, it reports no exit information), and for a zombie child of the caller
-    /// from `waitid(WEXITED | WNOHANG | WNOWAIT)`, which leaves it a zombie.
+    /// answers once the process has been reaped (Linux 6.15, and the module; a module built
+    /// against the first header reports no exit information), and for a zombie child of the
+    /// caller from `waitid(WEXITED | WNOHANG | WNOWAIT)`, which leaves it a zombie.
     ///
     /// # Errors
     ///
@@ -543,7 +543,7 @@ impl From<PidFd> for OwnedFd {
 
 /// `PIDFD_GET_INFO` or the module's `PIDFD_IOC_GET_INFO`, as `backend` has it, with `mask`
 /// asked for.
-fn get_info(pidfd: BorrowedFd<'_>, backend: Backend, mask: u64) -> io::Result<uapi::PidfdInfo> {
+fn get_info(pidfd: BorrowedFd<'_>, backend: Backend, mask: u64) -> io::Result<uapi::PidfdOpenInfo> {
     match backend {
         Backend::Module => module::get_info(pidfd, mask),
         Backend::Native => sys::native_get_info(pidfd, mask),
@@ -559,7 +559,7 @@ pub(crate) enum ExitState {
     Status(ExitStatus),
     /// It has exited and is a zombie of another process: the kernel records its status at
     /// the reap, and wakes the pidfd's waiters then (where `PIDFD_INFO_SUPPORTED_MASK` says
-    /// it supports `PIDFD_INFO_EXIT`: natively, and the module of issue 23).
+    /// it supports `PIDFD_INFO_EXIT`: natively since Linux 7.3, and the module).
     AwaitingReap,
     /// It has exited, and its status is not to be had.
     Unknown,

@@ -37,7 +37,7 @@ use rustix::io::Errno;
 use crate::native::{err, is};
 use crate::sys;
 use crate::uapi::{
-    PidfdInfo, PidfdOpenArgs, PIDFD_OPEN_INFO_SIZE_VER0, PIDFD_OPEN_INFO_SIZE_VER3,
+    PidfdOpenArgs, PidfdOpenInfo, PIDFD_OPEN_INFO_SIZE_VER0, PIDFD_OPEN_INFO_SIZE_VER3,
     PIDFD_TO_PROCFD, PROCFD_TO_PIDFD,
 };
 
@@ -146,17 +146,18 @@ pub(crate) fn from_proc_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     )
 }
 
-/// `PIDFD_IOC_GET_INFO` of a module pidfd with `mask` asked for: at 88 bytes, or at 64 where
-/// the module answers the 88-byte command with `ENOTTY` (a module before issue 23), which the
-/// open device remembers. A 64-byte answer has the fields past 64 bytes zero, and no mask bit
-/// for them.
-pub(crate) fn get_info(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdInfo> {
+/// `PIDFD_IOC_GET_INFO` of a module pidfd with `mask` asked for: the 88-byte command, or the
+/// 64-byte one of the first header (`PIDFD_IOC_GET_INFO_VER0`) where the module answers the
+/// 88-byte command with `ENOTTY` (a module built against the first header), which the open
+/// device remembers. A 64-byte answer has the fields past 64 bytes zero, and no mask bit for
+/// them.
+pub(crate) fn get_info(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdOpenInfo> {
     let dev = device_if_open();
     let size = dev.map_or(PIDFD_OPEN_INFO_SIZE_VER3, |d| {
         d.info_size.load(Ordering::Relaxed)
     });
     if size == PIDFD_OPEN_INFO_SIZE_VER3 {
-        match sys::module_get_info_ver3(pidfd, mask) {
+        match sys::module_get_info(pidfd, mask, PIDFD_OPEN_INFO_SIZE_VER3) {
             Err(e) if is(&e, Errno::NOTTY) => {
                 if let Some(dev) = dev {
                     dev.info_size
@@ -166,22 +167,5 @@ pub(crate) fn get_info(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdInfo
             result => return result,
         }
     }
-    let v0 = sys::module_get_info(pidfd)?;
-    Ok(PidfdInfo {
-        mask: v0.mask,
-        cgroupid: v0.cgroupid,
-        pid: v0.pid,
-        tgid: v0.tgid,
-        ppid: v0.ppid,
-        ruid: v0.ruid,
-        rgid: v0.rgid,
-        euid: v0.euid,
-        egid: v0.egid,
-        suid: v0.suid,
-        sgid: v0.sgid,
-        fsuid: v0.fsuid,
-        fsgid: v0.fsgid,
-        exit_code: v0.exit_code,
-        ..PidfdInfo::default()
-    })
+    sys::module_get_info(pidfd, mask, PIDFD_OPEN_INFO_SIZE_VER0)
 }

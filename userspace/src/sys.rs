@@ -5,9 +5,11 @@
 //!
 //! Each function is safe to call: the ioctl numbers encode the size of the one argument they
 //! pass, and that argument is a `repr(C)` struct whose layout `uapi` pins to the C header.
+//! The one exception, the 64-byte `PIDFD_IOC_GET_INFO_VER0` of an older module, passes the
+//! 88-byte `PidfdOpenInfo`, whose first 64 bytes are the struct that command announces.
 //! The callers check what kind of file they pass (`PidFd` only holds pidfds), but a wrong fd
 //! is no memory hazard either: a driver that did not know the number would fail it with
-//! `ENOTTY`, and the pointer it got covers exactly the size the number announces.
+//! `ENOTTY`, and the pointer it got covers at least the size the number announces.
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
@@ -15,8 +17,9 @@ use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 use rustix::ioctl::{self, Ioctl, IoctlOutput, Opcode, Setter, Updater};
 
 use crate::uapi::{
-    PidfdInfo, PidfdOpenArgs, PidfdOpenInfo, PidfdSignalArgs, PIDFD_GET_INFO, PIDFD_IOC_GET_INFO,
-    PIDFD_IOC_GET_INFO_VER3, PIDFD_IOC_OPEN, PIDFD_IOC_SEND_SIGNAL,
+    PidfdOpenArgs, PidfdOpenInfo, PidfdSignalArgs, PIDFD_GET_INFO, PIDFD_IOC_GET_INFO,
+    PIDFD_IOC_GET_INFO_VER0, PIDFD_IOC_OPEN, PIDFD_IOC_SEND_SIGNAL, PIDFD_OPEN_INFO_SIZE_VER0,
+    PIDFD_OPEN_INFO_SIZE_VER3,
 };
 
 /// `PIDFD_IOC_OPEN`: an `_IOW` ioctl whose return value is a new fd.
@@ -56,53 +59,65 @@ pub(crate) fn module_open(dev: BorrowedFd<'_>, args: PidfdOpenArgs) -> io::Resul
     Ok(unsafe { ioctl::ioctl(dev, OpenIoctl { args }) }?)
 }
 
-/// `ioctl(pidfd, PIDFD_IOC_SEND_SIGNAL, &{ sig, 0 })`.
+/// `ioctl(pidfd, PIDFD_IOC_SEND_SIGNAL, &{ sig, 0, 0 })`: the 16-byte structure.
 pub(crate) fn module_send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<()> {
-    let args = PidfdSignalArgs { sig, flags: 0 };
+    let args = PidfdSignalArgs {
+        sig,
+        flags: 0,
+        info: 0,
+    };
     // SAFETY: `PIDFD_IOC_SEND_SIGNAL` is `_IOW` of a `pidfd_signal_args`, the type passed.
     let setter = unsafe { Setter::<PIDFD_IOC_SEND_SIGNAL, PidfdSignalArgs>::new(args) };
     // SAFETY: `setter` pairs the number with the value it announces (above).
     Ok(unsafe { ioctl::ioctl(pidfd, setter) }?)
 }
 
-/// `ioctl(pidfd, PIDFD_IOC_GET_INFO, &info)`.
-pub(crate) fn module_get_info(pidfd: BorrowedFd<'_>) -> io::Result<PidfdOpenInfo> {
-    let mut info = PidfdOpenInfo::default();
-    // SAFETY: `PIDFD_IOC_GET_INFO` is `_IOWR` of a `pidfd_open_info`, the type passed.
-    let updater = unsafe { Updater::<PIDFD_IOC_GET_INFO, PidfdOpenInfo>::new(&mut info) };
-    // SAFETY: `updater` pairs the number with the value it announces (above).
+/// `ioctl(pidfd, OPCODE, &info)` with `info.mask = mask`, the rest 0.
+///
+/// # Safety
+///
+/// `OPCODE` is an `_IOWR` command whose size is at most that of `PidfdOpenInfo`: the kernel
+/// then reads and writes only within the struct passed.
+unsafe fn get_info<const OPCODE: Opcode>(
+    pidfd: BorrowedFd<'_>,
+    mask: u64,
+) -> io::Result<PidfdOpenInfo> {
+    let mut info = PidfdOpenInfo {
+        mask,
+        ..PidfdOpenInfo::default()
+    };
+    // SAFETY: `OPCODE` announces a `pidfd_open_info` (or `pidfd_info`) of at most the size of
+    // `PidfdOpenInfo`, whose first bytes have that layout (the caller's promise).
+    let updater = unsafe { Updater::<OPCODE, PidfdOpenInfo>::new(&mut info) };
+    // SAFETY: `updater` pairs the number with a value at least as large as it announces.
     unsafe { ioctl::ioctl(pidfd, updater) }?;
     Ok(info)
 }
 
-/// `ioctl(pidfd, PIDFD_IOC_GET_INFO_VER3, &info)` with `info.mask = mask`: the 88-byte
-/// command of the module ABI of issue 23 (`ENOTTY` from a module before it).
-pub(crate) fn module_get_info_ver3(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdInfo> {
-    let mut info = PidfdInfo {
-        mask,
-        ..PidfdInfo::default()
-    };
-    // SAFETY: `PIDFD_IOC_GET_INFO_VER3` is `_IOWR(0xB9, 3)` with the size of `PidfdInfo`, the
-    // type passed; a module copies out at most that size.
-    let updater = unsafe { Updater::<PIDFD_IOC_GET_INFO_VER3, PidfdInfo>::new(&mut info) };
-    // SAFETY: `updater` pairs the number with the value it announces (above).
-    unsafe { ioctl::ioctl(pidfd, updater) }?;
-    Ok(info)
+/// The module's `ioctl(pidfd, PIDFD_IOC_GET_INFO, &info)` with `info.mask = mask`, the
+/// command at `size` bytes: `PIDFD_OPEN_INFO_SIZE_VER3` (`PIDFD_IOC_GET_INFO`), or
+/// `PIDFD_OPEN_INFO_SIZE_VER0` (`PIDFD_IOC_GET_INFO_VER0`, the first header's) for a module
+/// that knows only that one: it writes the first 64 bytes of the same struct, and the rest
+/// stays 0. `EINVAL` for any other size (the crate has no command for it).
+pub(crate) fn module_get_info(
+    pidfd: BorrowedFd<'_>,
+    mask: u64,
+    size: usize,
+) -> io::Result<PidfdOpenInfo> {
+    match size {
+        // SAFETY: `_IOWR(0xB9, 3)` at the size of `PidfdOpenInfo`.
+        PIDFD_OPEN_INFO_SIZE_VER3 => unsafe { get_info::<PIDFD_IOC_GET_INFO>(pidfd, mask) },
+        // SAFETY: `_IOWR(0xB9, 3)` at 64 bytes, less than the size of `PidfdOpenInfo`.
+        PIDFD_OPEN_INFO_SIZE_VER0 => unsafe { get_info::<PIDFD_IOC_GET_INFO_VER0>(pidfd, mask) },
+        _ => Err(io::Error::from_raw_os_error(libc::EINVAL)),
+    }
 }
 
 /// The native `ioctl(pidfd, PIDFD_GET_INFO, &info)` with the 88-byte struct and
 /// `info.mask = mask`; kernels that know a smaller struct fill that much and zero the rest.
-pub(crate) fn native_get_info(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdInfo> {
-    let mut info = PidfdInfo {
-        mask,
-        ..PidfdInfo::default()
-    };
-    // SAFETY: `PIDFD_GET_INFO` is `_IOWR(0xFF, 11)` with the size of `PidfdInfo`, the type
-    // passed; the kernel copies out at most that size.
-    let updater = unsafe { Updater::<PIDFD_GET_INFO, PidfdInfo>::new(&mut info) };
-    // SAFETY: `updater` pairs the number with the value it announces (above).
-    unsafe { ioctl::ioctl(pidfd, updater) }?;
-    Ok(info)
+pub(crate) fn native_get_info(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<PidfdOpenInfo> {
+    // SAFETY: `PIDFD_GET_INFO` is `_IOWR(0xFF, 11)` at the size of `PidfdOpenInfo`.
+    unsafe { get_info::<PIDFD_GET_INFO>(pidfd, mask) }
 }
 
 /// `pidfd_send_signal(pidfd, sig, NULL, 0)` with any signal number, 0 included.

@@ -51,8 +51,9 @@ fn sh(script: &str) -> std::process::Child {
 }
 
 /// Whether the kernel (or module) of backend `b` records the exit status of a reaped
-/// process: natively Linux 6.15 and later (`PIDFD_INFO_EXIT`); the module of issue 23, which
-/// takes the 88-byte `PIDFD_IOC_GET_INFO` (a module before it fails that size with `ENOTTY`).
+/// process: natively Linux 6.15 and later (`PIDFD_INFO_EXIT`); the module where it takes the
+/// 88-byte `PIDFD_IOC_GET_INFO` (a module built against the first header fails that size with
+/// `ENOTTY`).
 fn records_exit_status(b: Backend) -> bool {
     match b {
         Backend::Native => {
@@ -76,28 +77,28 @@ fn announces_exit_status(b: Backend) -> bool {
 
 /// The `PIDFD_INFO_SUPPORTED_MASK` answer of backend `b` for a pidfd of this process at 88
 /// bytes: `Some(0)` when it reports no mask, `None` when the size is refused (`ENOTTY`: a
-/// module before issue 23).
+/// module built against the first header).
 fn supported_mask(b: Backend) -> Option<u64> {
-    use pidfd_open::uapi::{self, PidfdInfo};
+    use pidfd_open::uapi::{self, PidfdOpenInfo};
     use rustix::ioctl::{ioctl, Updater};
 
     let me = ok("open self", PidFd::open_with(std::process::id(), b));
-    let mut info = PidfdInfo {
+    let mut info = PidfdOpenInfo {
         mask: uapi::PIDFD_INFO_SUPPORTED_MASK,
-        ..PidfdInfo::default()
+        ..PidfdOpenInfo::default()
     };
     let answered = match b {
         Backend::Native => {
-            // SAFETY: `PIDFD_GET_INFO` is `_IOWR(0xFF, 11)` with the size of `PidfdInfo`.
-            let u = unsafe { Updater::<{ uapi::PIDFD_GET_INFO }, PidfdInfo>::new(&mut info) };
+            // SAFETY: `PIDFD_GET_INFO` is `_IOWR(0xFF, 11)` with the size of `PidfdOpenInfo`.
+            let u = unsafe { Updater::<{ uapi::PIDFD_GET_INFO }, PidfdOpenInfo>::new(&mut info) };
             // SAFETY: `u` pairs the number with the value it announces.
             unsafe { ioctl(&me, u) }
         }
         Backend::Module => {
-            // SAFETY: `PIDFD_IOC_GET_INFO_VER3` is `_IOWR(0xB9, 3)` with the size of
-            // `PidfdInfo`.
+            // SAFETY: `PIDFD_IOC_GET_INFO` is `_IOWR(0xB9, 3)` with the size of
+            // `PidfdOpenInfo`.
             let u =
-                unsafe { Updater::<{ uapi::PIDFD_IOC_GET_INFO_VER3 }, PidfdInfo>::new(&mut info) };
+                unsafe { Updater::<{ uapi::PIDFD_IOC_GET_INFO }, PidfdOpenInfo>::new(&mut info) };
             // SAFETY: `u` pairs the number with the value it announces.
             unsafe { ioctl(&me, u) }
         }
