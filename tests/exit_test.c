@@ -250,31 +250,43 @@ TEST(core_dump_shows_in_the_exit_status_only)
 	struct answer n, m;
 	struct child c;
 	int fd, status;
-	ssize_t len;
+	ssize_t len = 0;
 
-	fd = open(pattern_file, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
+	/* Without CONFIG_COREDUMP (the test and debug kernels) nothing dumps: the rest holds. */
+	bool dumps = access(pattern_file, F_OK) == 0;
+
+	fd = dumps ? open(pattern_file, O_RDWR | O_CLOEXEC) : -1;
+	if (dumps && fd < 0)
 		SKIP(return, "core_pattern not writable (%m): needs root");
-	len = read(fd, old, sizeof(old) - 1);
-	ASSERT_GT(len, 0);
-	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	ASSERT_EQ((ssize_t)strlen(pattern), write(fd, pattern, strlen(pattern))) TH_LOG("core_pattern: %m");
+	if (dumps) {
+		len = read(fd, old, sizeof(old) - 1);
+		ASSERT_GT(len, 0);
+		ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+		ASSERT_EQ((ssize_t)strlen(pattern), write(fd, pattern, strlen(pattern)))
+			TH_LOG("core_pattern: %m");
+	} else {
+		TH_LOG("no core dumps in this kernel (no %s): a dumping signal's status only",
+		       pattern_file);
+	}
 	ASSERT_EQ(0, start(&c, DUMP_CORE, 0)) TH_LOG("child: %m");
 	ASSERT_EQ(0, end(&c));
 	status = reap(&c);
-	snprintf(core, sizeof(core), "/tmp/pfo-core.%d", c.pid);
-	unlink(core);
-	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	ASSERT_EQ(len, write(fd, old, len)) TH_LOG("core_pattern not restored: %m");
-	close(fd);
-	ASSERT_TRUE(WIFSIGNALED(status) && WCOREDUMP(status)) TH_LOG("status %#x: no core dumped", status);
+	if (dumps) {
+		snprintf(core, sizeof(core), "/tmp/pfo-core.%d", c.pid);
+		unlink(core);
+		ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+		ASSERT_EQ(len, write(fd, old, len)) TH_LOG("core_pattern not restored: %m");
+		close(fd);
+	}
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) TH_LOG("status %#x", status);
+	EXPECT_EQ(dumps, !!WCOREDUMP(status)) TH_LOG("status %#x", status);
 	n = ask(c.native, false, mask);
 	m = ask(c.module, true, mask);
 	ASSERT_EQ(0, n.ret);
 	ASSERT_EQ(0, m.ret) TH_LOG("%s", strerror(m.err));
 	EXPECT_EQ(status, n.info.exit_code);
 	EXPECT_EQ(n.info.exit_code, m.info.exit_code);
-	EXPECT_TRUE(n.info.mask & PIDFD_OPEN_INFO_COREDUMP) TH_LOG("native mask %#llx",
+	EXPECT_EQ(dumps, !!(n.info.mask & PIDFD_OPEN_INFO_COREDUMP)) TH_LOG("native mask %#llx",
 		(unsigned long long)n.info.mask);
 	EXPECT_EQ(0, m.info.mask & PIDFD_OPEN_INFO_COREDUMP);
 	EXPECT_EQ(0, m.info.coredump_mask);
