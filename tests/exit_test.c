@@ -314,6 +314,41 @@ TEST(running_and_zombie_have_no_exit_bit_as_native)
 	finish(&c);
 }
 
+/*
+ * A pidfd first opened when the process is already a zombie: its inode comes
+ * after the exit's wake-up, so it must take the status from the zombie itself.
+ */
+TEST(opened_as_a_zombie_then_reaped_equals_native)
+{
+	struct answer m;
+	struct child c;
+	int go[2];
+	siginfo_t si;
+	char byte;
+
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	c.pid = fork();
+	ASSERT_GE(c.pid, 0);
+	if (c.pid == 0) {
+		if (read(go[0], &byte, 1) != 1)
+			_exit(100);
+		_exit(12);
+	}
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(0, waitid(P_PID, c.pid, &si, WEXITED | WNOWAIT));
+	c.native = sys_pidfd_open(c.pid, 0);
+	c.module = pfo_open(c.pid);
+	ASSERT_GE(c.native, 0);
+	ASSERT_GE(c.module, 0) TH_LOG("PIDFD_IOC_OPEN of a zombie: %m");
+	EXPECT_EQ(12 << 8, reap(&c));
+	EXPECT_SAME_EXIT_INFO(&c, PIDFD_OPEN_INFO_EXIT, &m);
+	EXPECT_TRUE(m.info.mask & PIDFD_OPEN_INFO_EXIT);
+	EXPECT_EQ(12 << 8, m.info.exit_code);
+	close(go[0]);
+	close(go[1]);
+	finish(&c);
+}
+
 /* Without the exit bit, a reaped process has nothing to tell: ESRCH. */
 TEST(reaped_without_exit_bit_is_esrch_as_native)
 {
