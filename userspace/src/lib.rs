@@ -24,6 +24,13 @@
 //! took and gave `i32`): [`PidFd::open`] takes a `u32` (`EINVAL` for 0 and numbers above
 //! `i32::MAX`, which no process has), and [`PidInfo`]'s `pid`, `tgid` and `ppid` are `u32`.
 //!
+//! Thread pidfds ([`OpenOptions::thread`], [`PidFd::open_thread`]: one thread, any thread,
+//! as `pidfd_open(2)`'s `PIDFD_THREAD` gives them) and nonblocking ones
+//! ([`OpenOptions::nonblocking`]) open on both backends. Signals take a scope
+//! ([`PidFd::send_signal_to`] with a [`SignalScope`]): the thread group and the process group
+//! on both backends, one thread natively only (the module answers `EOPNOTSUPP`: no exported
+//! kernel function checks the caller's permission for it).
+//!
 //! Minimum supported Rust version: 1.85.
 //!
 //! # Examples
@@ -72,8 +79,9 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::fs::OFlags;
 use rustix::io::Errno;
-use rustix::process::{Pid, WaitId, WaitIdOptions, WaitIdStatus};
+use rustix::process::{Pid, PidfdFlags, WaitId, WaitIdOptions, WaitIdStatus};
 
 #[cfg(feature = "tokio")]
 pub use exit::Exit;
@@ -161,9 +169,10 @@ impl fmt::Display for Backend {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PidInfo {
-    /// The process's pid.
+    /// The process's pid; for a thread pidfd, the thread's id.
     pub pid: u32,
-    /// Its thread-group id (equal to `pid` for the pidfds this crate opens).
+    /// Its thread-group id: equal to `pid` for a process pidfd, the id of the thread's
+    /// process for a thread pidfd.
     pub tgid: u32,
     /// Its parent's pid, 0 if the parent is not visible.
     pub ppid: u32,
@@ -203,6 +212,184 @@ impl From<uapi::PidfdOpenInfo> for PidInfo {
             fsgid: info.fsgid,
             cgroupid: (info.mask & uapi::PIDFD_OPEN_INFO_CGROUPID != 0).then_some(info.cgroupid),
         }
+    }
+}
+
+/// Where [`PidFd::send_signal_to`] sends a signal: the `flags` of `pidfd_send_signal(2)`
+/// (`PIDFD_SIGNAL_*`, Linux 6.9) and of the module's `PIDFD_IOC_SEND_SIGNAL`
+/// (`PIDFD_OPEN_SIGNAL_*`, the same values).
+///
+/// | scope | native | module |
+/// |---|---|---|
+/// | [`Default`](SignalScope::Default) | the thread group of a process pidfd, the thread of a thread pidfd | the thread group of a process pidfd; `EOPNOTSUPP` on a thread pidfd |
+/// | [`Thread`](SignalScope::Thread) | the pidfd's thread (a process pidfd's: its leader) | `EOPNOTSUPP` |
+/// | [`ThreadGroup`](SignalScope::ThreadGroup) | the pidfd's thread group (a thread's process) | the same |
+/// | [`ProcessGroup`](SignalScope::ProcessGroup) | every process of the group that the process leads (`ESRCH` if it leads none) | the same |
+///
+/// The module has no thread scope because the one exported kernel function that signals a
+/// single thread checks no permission (contract, section 9). To signal one thread where the
+/// module's pidfds are used, open a native thread pidfd of it:
+/// [`PidFd::options()`](PidFd::options)`.thread(true).backend(Backend::Native).open(tid)`
+/// (Linux 6.9). Kernels before 6.9 know no scope: natively every scope but `Default` is
+/// `EINVAL` there.
+///
+/// New scopes may be added: it is `#[non_exhaustive]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignalScope {
+    /// Flags 0: the pidfd's own scope, its thread group for a process pidfd, its thread for
+    /// a thread pidfd (which the module refuses with `EOPNOTSUPP`).
+    #[default]
+    Default,
+    /// `PIDFD_SIGNAL_THREAD`: the pidfd's thread. Native pidfds only; `EOPNOTSUPP` on the
+    /// module's.
+    Thread,
+    /// `PIDFD_SIGNAL_THREAD_GROUP`: the thread group, also of a thread pidfd's thread.
+    ThreadGroup,
+    /// `PIDFD_SIGNAL_PROCESS_GROUP`: every process of the process group that the pidfd's
+    /// process leads, as `kill(-pgid)`, each one's permission checked.
+    ProcessGroup,
+}
+
+impl SignalScope {
+    /// The `flags` word: 0 or one `PIDFD_SIGNAL_*` (= `uapi::PIDFD_OPEN_SIGNAL_*`) value.
+    pub fn flags(self) -> u32 {
+        match self {
+            SignalScope::Default => 0,
+            SignalScope::Thread => uapi::PIDFD_OPEN_SIGNAL_THREAD,
+            SignalScope::ThreadGroup => uapi::PIDFD_OPEN_SIGNAL_THREAD_GROUP,
+            SignalScope::ProcessGroup => uapi::PIDFD_OPEN_SIGNAL_PROCESS_GROUP,
+        }
+    }
+}
+
+/// How to open a [`PidFd`]: of a process or of one thread, blocking or not, with which
+/// backend. [`PidFd::options()`](PidFd::options) makes one; as `std::fs::OpenOptions`, each
+/// setter returns `&mut Self` and [`open`](OpenOptions::open) opens.
+///
+/// # Examples
+///
+/// A pidfd of one thread of this process, nonblocking:
+///
+/// ```
+/// use pidfd_open::PidFd;
+///
+/// # fn main() -> std::io::Result<()> {
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// let (stop, wait) = std::sync::mpsc::channel::<()>();
+/// let thread = std::thread::spawn(move || {
+///     // This thread's id: /proc/thread-self links to "<pid>/task/<tid>".
+///     tx.send(std::fs::read_link("/proc/thread-self").unwrap()).unwrap();
+///     let _ = wait.recv();
+/// });
+/// let link = rx.recv().unwrap();
+/// let tid: u32 = link.file_name().unwrap().to_str().unwrap().parse().unwrap();
+///
+/// let pidfd = PidFd::options().thread(true).nonblocking(true).open(tid)?;
+/// assert!(pidfd.is_thread()? && pidfd.is_nonblocking()?);
+/// assert_eq!(pidfd.info()?.pid, tid);
+/// assert_eq!(pidfd.info()?.tgid, std::process::id());
+///
+/// // Without the thread flag a thread that is not its process's leader does not open.
+/// let err = PidFd::open(tid).unwrap_err();
+/// assert_eq!(err.raw_os_error(), Some(2)); // ENOENT
+/// drop(stop);
+/// thread.join().unwrap();
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    thread: bool,
+    nonblocking: bool,
+    backend: Option<Backend>,
+}
+
+impl OpenOptions {
+    /// A process pidfd, blocking, with the module if `/dev/pidfd_open` opens, else natively:
+    /// what [`PidFd::open`] opens.
+    pub fn new() -> OpenOptions {
+        OpenOptions::default()
+    }
+
+    /// A pidfd of the thread `pid` (which may be any thread, not only a thread-group
+    /// leader) instead of its process: native `PIDFD_THREAD`, the module's
+    /// `PIDFD_OPEN_THREAD` (both `O_EXCL`, which [`PidFd::is_thread`] reads back).
+    ///
+    /// It polls readable ([`PidFd::wait_exit`]) once that thread has exited, whatever the
+    /// rest of the process does, [`PidFd::info`] names the thread (`pid` its id, `tgid` its
+    /// process's), and [`PidFd::exit_status`] gives the thread's status once it is released.
+    /// Its default signal scope is the thread, which only native pidfds offer (see
+    /// [`SignalScope`]).
+    pub fn thread(&mut self, thread: bool) -> &mut OpenOptions {
+        self.thread = thread;
+        self
+    }
+
+    /// `O_NONBLOCK` on the new pidfd: native `PIDFD_NONBLOCK`, the module's
+    /// `PIDFD_OPEN_NONBLOCK`. Natively it makes `waitid(P_PIDFD)` on the fd fail with
+    /// `EAGAIN` instead of blocking; nothing of the module's pidfds blocks, so there it only
+    /// shows in `F_GETFL` ([`PidFd::is_nonblocking`]). It changes none of this crate's calls,
+    /// which wait with `poll(2)` and ask `waitid(2)` with `WNOHANG`.
+    pub fn nonblocking(&mut self, nonblocking: bool) -> &mut OpenOptions {
+        self.nonblocking = nonblocking;
+        self
+    }
+
+    /// Opens with `backend`, instead of the module if `/dev/pidfd_open` opens and natively
+    /// otherwise.
+    pub fn backend(&mut self, backend: Backend) -> &mut OpenOptions {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Opens a pidfd for the process (or with [`thread`](OpenOptions::thread), the thread)
+    /// `pid`, a number in the caller's pid namespace.
+    ///
+    /// # Errors
+    ///
+    /// `EINVAL` if `pid` is 0 or above `i32::MAX`; `ESRCH` if no process (thread) has that
+    /// number; `ENOENT`, without [`thread`](OpenOptions::thread), if it is a thread that is
+    /// not a thread-group leader. Zombies can be opened. Natively before Linux 6.9, and with a
+    /// module older than the flags, [`thread`](OpenOptions::thread) is `EINVAL` (and natively
+    /// before 5.10, [`nonblocking`](OpenOptions::nonblocking)). Without a backend given, the
+    /// error of opening `/dev/pidfd_open` other than the module's absence (see
+    /// [`Backend::try_detect`]), e.g. `EACCES`; with [`Backend::Module`], any error of opening
+    /// it (`ENOENT` when the module is not loaded, `ENODEV` when what opens there is not the
+    /// `pidfd_open` device).
+    pub fn open(&self, pid: u32) -> io::Result<PidFd> {
+        let pid = i32::try_from(pid)
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| native::err(Errno::INVAL))?;
+        let backend = match self.backend {
+            Some(backend) => backend,
+            None => Backend::try_detect()?,
+        };
+        let fd = match backend {
+            Backend::Module => {
+                let mut flags = 0;
+                if self.thread {
+                    flags |= uapi::PIDFD_OPEN_THREAD;
+                }
+                if self.nonblocking {
+                    flags |= uapi::PIDFD_OPEN_NONBLOCK;
+                }
+                module::open(pid, flags)?
+            }
+            Backend::Native => {
+                let mut flags = PidfdFlags::empty();
+                if self.thread {
+                    // PIDFD_THREAD, which rustix does not name: O_EXCL.
+                    flags |= PidfdFlags::from_bits_retain(uapi::PIDFD_OPEN_THREAD);
+                }
+                if self.nonblocking {
+                    flags |= PidfdFlags::NONBLOCK;
+                }
+                native::open(pid, flags)?
+            }
+        };
+        PidFd::new(fd, backend)
     }
 }
 
@@ -272,15 +459,28 @@ impl PidFd {
     /// `/dev/pidfd_open` (`ENOENT` when the module is not loaded, `ENODEV` when what opens
     /// there is not the `pidfd_open` device).
     pub fn open_with(pid: u32, backend: Backend) -> io::Result<PidFd> {
-        let pid = i32::try_from(pid)
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| native::err(Errno::INVAL))?;
-        let fd = match backend {
-            Backend::Module => module::open(pid)?,
-            Backend::Native => native::open(pid)?,
-        };
-        PidFd::new(fd, backend)
+        PidFd::options().backend(backend).open(pid)
+    }
+
+    /// Opens a pidfd of the thread `tid` (any thread, not only a thread-group leader), with
+    /// the module if `/dev/pidfd_open` opens, else natively: as
+    /// [`options()`](PidFd::options)`.thread(true).open(tid)`, which see.
+    ///
+    /// Its default signal scope is the thread, which the module does not offer: to signal
+    /// one thread, open it with [`Backend::Native`] (see [`SignalScope`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`OpenOptions::open`]: `ESRCH` once the thread has been released; natively before
+    /// Linux 6.9, `EINVAL`.
+    pub fn open_thread(tid: u32) -> io::Result<PidFd> {
+        PidFd::options().thread(true).open(tid)
+    }
+
+    /// An [`OpenOptions`] that opens what [`open`](PidFd::open) does, until told otherwise:
+    /// a thread pidfd, a nonblocking one, one of a given backend.
+    pub fn options() -> OpenOptions {
+        OpenOptions::new()
     }
 
     /// A pidfd for the child process `child`, with the module if `/dev/pidfd_open` opens,
@@ -369,7 +569,7 @@ impl PidFd {
         match backend {
             Backend::Module => module::to_proc_dir(pidfd, proc_root.as_fd()),
             Backend::Native => {
-                native::to_proc_dir(pidfd, || self.send_signal(0), proc_root.as_fd())
+                native::to_proc_dir(pidfd, || probe(pidfd, self.backend), proc_root.as_fd())
             }
         }
     }
@@ -381,13 +581,68 @@ impl PidFd {
     /// Like `kill(2)`, it sends any number it is given: signals that the C library keeps for
     /// itself are the caller's to avoid.
     ///
+    /// It is [`send_signal_to`](PidFd::send_signal_to)`(sig, SignalScope::Default)`: on a
+    /// thread pidfd, to its thread, which the module does not offer (`EOPNOTSUPP`; see
+    /// [`SignalScope`]).
+    ///
     /// # Errors
     ///
     /// `ESRCH` once the process has been reaped; `EINVAL` for an invalid signal number or a
     /// process outside the caller's pid namespace and its descendants; `EPERM` if the caller
-    /// may not signal it.
+    /// may not signal it; `EOPNOTSUPP` on a thread pidfd of the module.
     pub fn send_signal(&self, sig: i32) -> io::Result<()> {
-        send_signal(self.fd.as_fd(), self.backend, sig)
+        self.send_signal_to(sig, SignalScope::Default)
+    }
+
+    /// Sends signal `sig` to `scope`: the pidfd's thread, its thread group or the process
+    /// group its process leads, as `pidfd_send_signal(pidfd, sig, NULL, scope.flags())`, or
+    /// the module's `PIDFD_IOC_SEND_SIGNAL` with the same flags. `sig` 0 sends nothing and
+    /// checks what a signal would.
+    ///
+    /// ```no_run
+    /// use pidfd_open::{PidFd, SignalScope};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let tid = 0;
+    /// // One thread: natively (Linux 6.9), the module has no thread scope.
+    /// let thread = PidFd::options().thread(true).backend(pidfd_open::Backend::Native).open(tid)?;
+    /// thread.send_signal_to(10, SignalScope::Thread)?; // SIGUSR1 to that thread alone
+    /// // Its whole process, on either backend.
+    /// thread.send_signal_to(15, SignalScope::ThreadGroup)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`send_signal`](PidFd::send_signal); with [`SignalScope::ProcessGroup`], `ESRCH` if
+    /// the process leads no process group and `EPERM` if any member may not be signalled.
+    /// On the module's pidfds the thread scope ([`SignalScope::Thread`], or
+    /// [`SignalScope::Default`] on a thread pidfd) is `EOPNOTSUPP` (contract, section 9):
+    /// a native pidfd of the thread does it. Natively before Linux 6.9 every scope but
+    /// [`SignalScope::Default`] is `EINVAL`.
+    pub fn send_signal_to(&self, sig: i32, scope: SignalScope) -> io::Result<()> {
+        send_signal(self.fd.as_fd(), self.backend, sig, scope)
+    }
+
+    /// Whether this is a pidfd of one thread ([`OpenOptions::thread`]): `O_EXCL` (native's
+    /// `PIDFD_THREAD`) in its `F_GETFL`, on both backends.
+    ///
+    /// # Errors
+    ///
+    /// The error of `fcntl(2)`.
+    pub fn is_thread(&self) -> io::Result<bool> {
+        Ok(rustix::fs::fcntl_getfl(&self.fd)?.contains(OFlags::EXCL))
+    }
+
+    /// Whether the pidfd is `O_NONBLOCK` ([`OpenOptions::nonblocking`], or set later with
+    /// `fcntl(F_SETFL)`).
+    ///
+    /// # Errors
+    ///
+    /// The error of `fcntl(2)`.
+    pub fn is_nonblocking(&self) -> io::Result<bool> {
+        Ok(rustix::fs::fcntl_getfl(&self.fd)?.contains(OFlags::NONBLOCK))
     }
 
     /// The process's pids, credentials and cgroup id.
@@ -402,6 +657,9 @@ impl PidFd {
 
     /// The process's exit status, if it has exited and the status is to be had now; `None`
     /// while it runs, and when there is none to be had. Does not block, reaps nothing.
+    ///
+    /// For a thread pidfd, the thread's own status (0 for a thread that returned or called
+    /// `pthread_exit`), once the kernel has released the thread, shortly after it exited.
     ///
     /// The status comes from `PIDFD_GET_INFO` with `PIDFD_INFO_EXIT`, which the kernel
     /// answers once the process has been reaped (Linux 6.15, and the module; a module built
@@ -419,8 +677,9 @@ impl PidFd {
         })
     }
 
-    /// Waits until the process has exited (its whole thread group: a zombie or reaped), at
-    /// most `timeout` if one is given. Returns `true` if it has exited, `false` on timeout.
+    /// Waits until the process has exited (its whole thread group: a zombie or reaped; for a
+    /// thread pidfd, its thread), at most `timeout` if one is given. Returns `true` if it has
+    /// exited, `false` on timeout.
     ///
     /// `Some(Duration::ZERO)` only checks. Does not reap the process.
     ///
@@ -646,7 +905,7 @@ pub(crate) fn exit_state(pidfd: BorrowedFd<'_>, backend: Backend) -> io::Result<
                 if backend == Backend::Native {
                     return Ok(ExitState::Status(status));
                 }
-                match send_signal(pidfd, backend, 0) {
+                match probe(pidfd, backend) {
                     Ok(()) => return Ok(ExitState::Status(status)),
                     Err(e) if native::is(&e, Errno::PERM) => return Ok(ExitState::Status(status)),
                     Err(e) if native::is(&e, Errno::SRCH) => continue,
@@ -668,10 +927,28 @@ pub(crate) fn exit_state(pidfd: BorrowedFd<'_>, backend: Backend) -> io::Result<
     Ok(ExitState::Unknown)
 }
 
-/// [`PidFd::send_signal`] on a borrowed pidfd of `backend`.
-fn send_signal(pidfd: BorrowedFd<'_>, backend: Backend, sig: i32) -> io::Result<()> {
+/// [`PidFd::send_signal_to`] on a borrowed pidfd of `backend`.
+fn send_signal(
+    pidfd: BorrowedFd<'_>,
+    backend: Backend,
+    sig: i32,
+    scope: SignalScope,
+) -> io::Result<()> {
     match backend {
-        Backend::Module => sys::module_send_signal(pidfd, sig),
-        Backend::Native => native::send_signal(pidfd, sig),
+        Backend::Module => sys::module_send_signal(pidfd, sig, scope.flags()),
+        Backend::Native => native::send_signal(pidfd, sig, scope.flags()),
+    }
+}
+
+/// Signal 0 through `pidfd`: `Ok` or `EPERM` while its process (thread) is unreaped, `ESRCH`
+/// once it is. A thread pidfd of the module refuses its default scope (`EOPNOTSUPP`), so it is
+/// asked with the thread-group scope, which the kernel resolves through the pidfd's own pid:
+/// the same answer. Natively the default scope is asked, which every kernel takes.
+fn probe(pidfd: BorrowedFd<'_>, backend: Backend) -> io::Result<()> {
+    match send_signal(pidfd, backend, 0, SignalScope::Default) {
+        Err(e) if backend == Backend::Module && native::is(&e, Errno::OPNOTSUPP) => {
+            send_signal(pidfd, backend, 0, SignalScope::ThreadGroup)
+        }
+        result => result,
     }
 }

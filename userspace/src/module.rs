@@ -107,15 +107,16 @@ pub(crate) fn check_device(fd: BorrowedFd<'_>, dev_path: &str) -> io::Result<()>
     Ok(())
 }
 
-/// `PIDFD_IOC_OPEN` with flags 0.
-pub(crate) fn open(pid: i32) -> io::Result<OwnedFd> {
+/// `PIDFD_IOC_OPEN` with flags 0, or'ed with `PIDFD_OPEN_THREAD` and `PIDFD_OPEN_NONBLOCK`
+/// as `flags` has them.
+pub(crate) fn open(pid: i32, flags: u32) -> io::Result<OwnedFd> {
     sys::module_open(
         device()?.fd.as_fd(),
         PidfdOpenArgs {
             pid,
             procfd: -1,
             pidfd: -1,
-            flags: 0,
+            flags,
         },
     )
 }

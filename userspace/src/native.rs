@@ -59,14 +59,14 @@ pub(crate) fn is(e: &io::Error, errno: Errno) -> bool {
     e.raw_os_error() == Some(errno.raw_os_error())
 }
 
-/// `pidfd_open(pid, 0)`.
-pub(crate) fn open(pid: i32) -> io::Result<OwnedFd> {
+/// `pidfd_open(pid, flags)`: `flags` 0, or'ed with `PIDFD_THREAD` and `PIDFD_NONBLOCK`.
+pub(crate) fn open(pid: i32, flags: PidfdFlags) -> io::Result<OwnedFd> {
     // `Pid::from_raw` takes only non-negative numbers.
     let pid = (pid > 0)
         .then(|| Pid::from_raw(pid))
         .flatten()
         .ok_or_else(|| err(Errno::INVAL))?;
-    Ok(rustix::process::pidfd_open(pid, PidfdFlags::empty())?)
+    Ok(rustix::process::pidfd_open(pid, flags)?)
 }
 
 /// Fails with `EBADF` for an `O_PATH` fd, which the module counts as not open.
@@ -312,7 +312,7 @@ pub(crate) fn from_proc_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
         }
     };
     // t1: ENOENT for a thread that is not a thread-group leader, as the module.
-    let pidfd = open(n).map_err(|e| reaped_or(dir, e))?;
+    let pidfd = open(n, PidfdFlags::empty()).map_err(|e| reaped_or(dir, e))?;
     if own_levels > 1 && fdinfo_pid(proc_root, pidfd.as_fd())? != n_mount {
         // Numbered `n` in the caller's namespace, but not the directory's process.
         return Err(reaped_or(dir, err(Errno::SRCH)));
@@ -324,9 +324,9 @@ pub(crate) fn from_proc_dir(dir: BorrowedFd<'_>) -> io::Result<OwnedFd> {
     Ok(pidfd)
 }
 
-/// `pidfd_send_signal(pidfd, sig, NULL, 0)`.
-pub(crate) fn send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<()> {
-    sys::native_send_signal(pidfd, sig)
+/// `pidfd_send_signal(pidfd, sig, NULL, flags)`: `flags` 0 or one `PIDFD_SIGNAL_*` scope.
+pub(crate) fn send_signal(pidfd: BorrowedFd<'_>, sig: i32, flags: u32) -> io::Result<()> {
+    sys::native_send_signal(pidfd, sig, flags)
 }
 
 /// The kind of pidfd `fd` is: [`Backend::Module`](crate::Backend::Module) for a file of the
@@ -352,7 +352,7 @@ pub(crate) fn classify(fd: BorrowedFd<'_>) -> io::Result<crate::Backend> {
     }
     // The native syscalls refuse the module's pidfds with EBADF (not theirs); a native pidfd
     // gets any other answer: 0, EPERM, ESRCH or EINVAL.
-    match send_signal(fd, 0) {
+    match send_signal(fd, 0, 0) {
         Err(e) if is(&e, Errno::BADF) => Ok(crate::Backend::Module),
         _ => Ok(crate::Backend::Native),
     }

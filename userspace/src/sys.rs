@@ -59,11 +59,11 @@ pub(crate) fn module_open(dev: BorrowedFd<'_>, args: PidfdOpenArgs) -> io::Resul
     Ok(unsafe { ioctl::ioctl(dev, OpenIoctl { args }) }?)
 }
 
-/// `ioctl(pidfd, PIDFD_IOC_SEND_SIGNAL, &{ sig, 0, 0 })`: the 16-byte structure.
-pub(crate) fn module_send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<()> {
+/// `ioctl(pidfd, PIDFD_IOC_SEND_SIGNAL, &{ sig, flags, 0 })`: the 16-byte structure.
+pub(crate) fn module_send_signal(pidfd: BorrowedFd<'_>, sig: i32, flags: u32) -> io::Result<()> {
     let args = PidfdSignalArgs {
         sig,
-        flags: 0,
+        flags,
         info: 0,
     };
     // SAFETY: `PIDFD_IOC_SEND_SIGNAL` is `_IOW` of a `pidfd_signal_args`, the type passed.
@@ -120,20 +120,21 @@ pub(crate) fn native_get_info(pidfd: BorrowedFd<'_>, mask: u64) -> io::Result<Pi
     unsafe { get_info::<PIDFD_GET_INFO>(pidfd, mask) }
 }
 
-/// `pidfd_send_signal(pidfd, sig, NULL, 0)` with any signal number, 0 included.
+/// `pidfd_send_signal(pidfd, sig, NULL, flags)` with any signal number, 0 included, and
+/// `flags` 0 or one `PIDFD_SIGNAL_*` scope.
 ///
 /// rustix's `Signal` cannot hold 0 or an arbitrary number, which the kernel has to see to
 /// answer as it does (`EINVAL` for an invalid number).
-pub(crate) fn native_send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<()> {
+pub(crate) fn native_send_signal(pidfd: BorrowedFd<'_>, sig: i32, flags: u32) -> io::Result<()> {
     // SAFETY: The system call takes an fd, an int, a NULL siginfo (so no memory is shared)
-    // and flags 0; a signal it sends is delivered as one from kill(2) would be.
+    // and a flags word; a signal it sends is delivered as one from kill(2) would be.
     let ret = unsafe {
         libc::syscall(
             libc::SYS_pidfd_send_signal,
             pidfd.as_raw_fd(),
             sig,
             core::ptr::null::<libc::siginfo_t>(),
-            0u32,
+            flags,
         )
     };
     if ret < 0 {

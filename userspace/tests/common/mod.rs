@@ -31,6 +31,7 @@ pub const EINVAL: i32 = 22;
 pub const ENOTTY: i32 = 25;
 pub const EXDEV: i32 = 18;
 pub const EREMOTE: i32 = 66;
+pub const EOPNOTSUPP: i32 = 95;
 
 /// The errno's name, for messages.
 pub fn errno_name(errno: i32) -> &'static str {
@@ -47,6 +48,7 @@ pub fn errno_name(errno: i32) -> &'static str {
         ENOTTY => "ENOTTY",
         EXDEV => "EXDEV",
         EREMOTE => "EREMOTE",
+        EOPNOTSUPP => "EOPNOTSUPP",
         _ => "errno",
     }
 }
@@ -169,6 +171,18 @@ impl Sleeper {
         }
     }
 
+    /// Spawns `command` (a `sleep`, say, with a process group of its own).
+    pub fn spawn(command: &mut Command) -> Sleeper {
+        let child = command
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("spawn the child (its program must be on PATH)");
+        Sleeper {
+            child,
+            reaped: false,
+        }
+    }
+
     /// Starts a `sleep` that outlives any test.
     pub fn start() -> Sleeper {
         Sleeper::start_for(1000)
@@ -271,6 +285,26 @@ pub fn start_thread() -> (
         let _ = stop_rx.recv();
     });
     (tid_rx.recv().unwrap(), stop_tx, handle)
+}
+
+/// Ends a thread of [`start_thread`] and waits until the kernel has released it: its
+/// `/proc/self/task/<tid>` is gone (at most 5 s, then the test fails).
+pub fn end_thread(
+    tid: u32,
+    stop: std::sync::mpsc::Sender<()>,
+    handle: std::thread::JoinHandle<()>,
+) {
+    drop(stop);
+    handle.join().expect("join the thread");
+    let path = format!("/proc/self/task/{tid}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::path::Path::new(&path).exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "thread {tid} not released 5 s after it ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
 }
 
 /// Runs `f` on a thread of its own in a mount namespace of its own, with every mount private,
