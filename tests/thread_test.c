@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Thread pidfds (PIDFD_OPEN_THREAD) against native PIDFD_THREAD pidfds of the
- * same thread: the open of a non-leader thread, its identity (st_ino, fdinfo,
- * GET_INFO, F_GETFL), poll readable when that thread exits and not before,
- * its exit status, and its signal scopes.
+ * same thread: the open of a non-leader thread, its identity (st_ino, GET_INFO,
+ * F_GETFL, PIDFD_TO_PROCFD), poll readable when that thread exits and not
+ * before, its exit status, and its signal scopes.
  */
 #include <poll.h>
 
@@ -152,6 +152,33 @@ TEST_F(thread, signal_scopes_of_a_thread_pidfd)
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(0, sys_pidfd_send_signal(self->native, 0, NULL, PIDFD_OPEN_SIGNAL_THREAD_GROUP));
 	EXPECT_EQ(0, pfo_send_signal(self->module, 0, PIDFD_OPEN_SIGNAL_THREAD_GROUP)) TH_LOG("%m");
+}
+
+/* PIDFD_TO_PROCFD of a module thread pidfd: the thread's /proc/<tid>, as from a native one. */
+TEST_F(thread, to_procfd_gives_the_threads_dir_as_from_a_native_thread_pidfd)
+{
+	int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), module, native, opened;
+	struct stat m, n, o;
+	char name[16];
+
+	ASSERT_GE(proc, 0);
+	module = pfo_to_procfd(proc, self->module);
+	ASSERT_GE(module, 0) TH_LOG("PIDFD_TO_PROCFD of a module thread pidfd: %m");
+	native = pfo_to_procfd(proc, self->native);
+	ASSERT_GE(native, 0) TH_LOG("PIDFD_TO_PROCFD of a native thread pidfd: %m");
+	snprintf(name, sizeof(name), "%d", self->w.tid);
+	opened = openat(proc, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(opened, 0) TH_LOG("open /proc/%d: %m", self->w.tid);
+	ASSERT_EQ(0, fstat(module, &m));
+	ASSERT_EQ(0, fstat(native, &n));
+	ASSERT_EQ(0, fstat(opened, &o));
+	EXPECT_TRUE(m.st_dev == o.st_dev && m.st_ino == o.st_ino) TH_LOG("not /proc/%d itself",
+									 self->w.tid);
+	EXPECT_TRUE(m.st_dev == n.st_dev && m.st_ino == n.st_ino);
+	close(opened);
+	close(native);
+	close(module);
+	close(proc);
 }
 
 /* A thread pidfd of the leader is still a thread pidfd, and a process pidfd of it is not. */
