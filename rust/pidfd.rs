@@ -57,6 +57,7 @@ use crate::{
         PIDFD_OPEN_INFO_PID,
         PIDFD_OPEN_INFO_SUPPORTED_MASK,
         PIDFD_OPEN_NONBLOCK,
+        PIDFD_OPEN_SIGNAL_ARGS_SIZE_VER0,
         PIDFD_OPEN_SIGNAL_PROCESS_GROUP,
         PIDFD_OPEN_SIGNAL_THREAD,
         PIDFD_OPEN_SIGNAL_THREAD_GROUP,
@@ -79,7 +80,9 @@ impl PidfdOperations for Pidfd {
                 send_signal(pid.pid(), thread, &args)
             }
             PIDFD_IOC_SEND_SIGNAL_VER0 => {
-                let mut reader = UserSlice::new(UserPtr::from_addr(arg), 8).reader();
+                let mut reader =
+                    UserSlice::new(UserPtr::from_addr(arg), PIDFD_OPEN_SIGNAL_ARGS_SIZE_VER0)
+                        .reader();
                 let args = PidfdSignalArgs {
                     sig: reader.read()?,
                     flags: reader.read()?,
