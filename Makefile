@@ -89,13 +89,17 @@ install: modules
 	install -D -m 0644 udev/60-pidfd_open.rules $(DESTDIR)/etc/udev/rules.d/60-pidfd_open.rules
 	@if command -v udevadm >/dev/null; then udevadm control --reload; fi
 
-# For a Debian machine running the stock kernel: prepare the module tree for
-# that kernel (scripts/stock-kernel), build against it and install.
+# For a Debian machine running a stock kernel: prepare the module tree for
+# that kernel's flavour (scripts/stock-kernel), build against it and install.
+# STOCK=stock|stock-cloud|stock-rt picks the flavour; by default, the running
+# kernel's, else amd64's (stock).
+STOCK ?= $(shell bash -c 'source scripts/lib.sh && stock_kernel_of "$$(uname -r)" || echo stock')
 install-stock:
-	@release=$$(bash -c 'source scripts/lib.sh && echo $$STOCK_RELEASE'); \
+	@release=$$(bash -c 'source scripts/lib.sh && stock_release $(STOCK)') || \
+		{ echo "error: STOCK=$(STOCK) is not a stock kernel (stock, stock-cloud, stock-rt)" >&2; exit 1; }; \
 	[ "$$(uname -r)" = "$$release" ] || \
 		echo "warning: this machine runs $$(uname -r), not $$release: the module will not load until it boots $$release" >&2
-	$(MAKE) KDIR=$$(scripts/build-kernel stock) MO=build/module-stock install
+	$(MAKE) KDIR=$$(scripts/build-kernel $(STOCK)) MO=build/module-$(STOCK) install
 
 rust-analyzer: kdir-check
 	$(KBUILD) rust-analyzer

@@ -3,15 +3,44 @@
 # Where the kernel source, test kernels and guest images live. Outside the
 # repository so that a fresh clone reuses them.
 PIDFD_OPEN_CACHE=${PIDFD_OPEN_CACHE:-$HOME/.cache/pidfd_open}
-# The Debian package that carries the kernel source, and the version we test.
+# The Debian package that carries the kernel source (from trixie-backports,
+# fetched with apt-get download, never installed: installing it would upgrade
+# the host's linux-libc-dev, its uapi headers), its version, and the kernel
+# version it holds.
 KERNEL_SOURCE_PKG=linux-source-7.3
+KERNEL_SOURCE_PKG_VERSION=7.3.4-1~bpo13+1
 KERNEL_SOURCE_VERSION=7.3.4
-# Debian's stock kernel of that version (package linux-binary-$STOCK_RELEASE,
-# from trixie-backports), and the rustc it was built with (its .config's
-# CONFIG_RUSTC_VERSION_TEXT without "rustc "): scripts/stock-kernel.
-STOCK_RELEASE=7.3.4+deb13-amd64
+# Debian's stock kernels of that version, one per flavour, from
+# trixie-backports (packages linux-binary-<release> and linux-headers-<release>),
+# and the rustc they were built with (their .config's CONFIG_RUSTC_VERSION_TEXT
+# without "rustc "): scripts/stock-kernel. The project names them as kernels:
+# stock is the amd64 flavour, stock-cloud cloud-amd64, stock-rt rt-amd64
+# (PREEMPT_RT).
+STOCK_KERNELS="stock stock-cloud stock-rt"
+STOCK_ABI=7.3.4+deb13
 STOCK_VERSION=7.3.4-1~bpo13+1
 STOCK_RUSTC_VERSION="1.85.1 (4eb161250 2025-03-15) (built from a source tarball)"
+# stock_flavour KERNEL: Debian's flavour of one of STOCK_KERNELS (fails for others).
+stock_flavour() {
+	case "$1" in
+	stock) echo amd64 ;;
+	stock-cloud) echo cloud-amd64 ;;
+	stock-rt) echo rt-amd64 ;;
+	*) return 1 ;;
+	esac
+}
+# stock_release KERNEL: its release (uname -r), e.g. 7.3.4+deb13-rt-amd64.
+stock_release() { echo "$STOCK_ABI-$(stock_flavour "$1")"; }
+# stock_kernel_of RELEASE: the one of STOCK_KERNELS with that release, or fail.
+stock_kernel_of() {
+	local kernel
+	for kernel in $STOCK_KERNELS; do
+		[ "$(stock_release "$kernel")" != "$1" ] || { echo "$kernel"; return 0; }
+	done
+	return 1
+}
+# Every kernel qemu/run boots, and what make check runs the suite on.
+KERNELS="test debug $STOCK_KERNELS"
 # Toolchain for kernel and module; kbuild takes the suffix as LLVM=-19.
 LLVM=${LLVM:--19}
 # Debian built its 7.3.4 kernel with bindgen 0.71.1; generated code differs
@@ -61,16 +90,37 @@ ensure_setup() {
 	"$PROJECT_ROOT/scripts/setup" --check >/dev/null 2>&1 || "$PROJECT_ROOT/scripts/setup"
 }
 
-# The unpacked kernel source, unpacking it on first use.
+# apt_download DIR PACKAGE VERSION: fetch PACKAGE=VERSION's .deb into DIR
+# unless it is there (apt checks it against the signed archive); print its path.
+apt_download() {
+	local dir=$1 pkg=$2 version=$3 deb
+	mkdir -p "$dir"
+	if ! compgen -G "$dir/${pkg}_*.deb" >/dev/null; then
+		note "apt-get download $pkg=$version"
+		(cd "$dir" && apt-get download -q "$pkg=$version" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
+			die "cannot download $pkg=$version" \
+				"run scripts/setup, which adds trixie-backports to apt's sources;" \
+				"if the archive no longer has $version, set STOCK_ABI, STOCK_VERSION and KERNEL_SOURCE_PKG_VERSION in scripts/lib.sh to the kernel it has now"
+	fi
+	deb=$(compgen -G "$dir/${pkg}_*.deb")
+	[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
+		die "$deb is version $(dpkg-deb -f "$deb" Version), not $version" "delete it and run again"
+	echo "$deb"
+}
+
+# The unpacked kernel source, fetched and unpacked on first use (about a
+# minute): the tarball inside the linux-source package, taken out of the .deb.
 kernel_source_dir() {
-	local tarball=/usr/src/$KERNEL_SOURCE_PKG.tar.xz
-	local dir=$PIDFD_OPEN_CACHE/src/$KERNEL_SOURCE_PKG-$KERNEL_SOURCE_VERSION
+	local src=$PIDFD_OPEN_CACHE/src
+	local dir=$src/$KERNEL_SOURCE_PKG-$KERNEL_SOURCE_VERSION deb
 	if [ ! -f "$dir/.unpacked" ]; then
-		[ -f "$tarball" ] || die "$tarball is missing" "run scripts/setup (as root) to install $KERNEL_SOURCE_PKG"
-		step "unpacking $tarball into $dir (about 30 s)"
+		step "fetching and unpacking the kernel source $KERNEL_SOURCE_PKG $KERNEL_SOURCE_PKG_VERSION into $dir (about a minute)"
+		deb=$(apt_download "$src" "$KERNEL_SOURCE_PKG" "$KERNEL_SOURCE_PKG_VERSION")
 		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$dir.tmp"
-		tar -xf "$tarball" -C "$dir.tmp" --strip-components=1
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$KERNEL_SOURCE_PKG.tar.xz" |
+			tar -xJ -C "$dir.tmp" --strip-components=1 ||
+			die "unpacking the kernel source from $deb failed" "delete $deb and run again"
 		mv "$dir.tmp" "$dir"
 		touch "$dir/.unpacked"
 	fi
