@@ -40,7 +40,7 @@ KSELFTEST_INSTALL := build/kselftest
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules oops-module install install-stock help rust-analyzer format lint check check-fresh run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
+.PHONY: all modules oops-module install install-stock deb help rust-analyzer format lint check check-fresh run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
 
 all: modules
 
@@ -49,6 +49,8 @@ help:
 	@echo '  all, modules   build $(MO)/rust/pidfd_open.ko against KDIR (now: $(KDIR))'
 	@echo '  install        install the module (modules_install, depmod) and the udev rule (root)'
 	@echo '  install-stock  build for Debian'"'"'s stock kernel (scripts/stock-kernel) and install (root)'
+	@echo '  deb            Debian packages for the stock kernels in build/deb/, checked (scripts/build-deb;'
+	@echo '                 SIGN_KEY=key.pem SIGN_CERT=cert.x509 signs the modules)'
 	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
 	@echo '  bench          benchmark against native pidfds and the /proc idioms; writes bench.json'
 	@echo '                 (KERNEL=stock: on Debian'"'"'s kernel, bench-stock.json)'
@@ -100,6 +102,10 @@ install-stock:
 	[ "$$(uname -r)" = "$$release" ] || \
 		echo "warning: this machine runs $$(uname -r), not $$release: the module will not load until it boots $$release" >&2
 	$(MAKE) KDIR=$$(scripts/build-kernel $(STOCK)) MO=build/module-$(STOCK) install
+
+# Debian packages: the module for each stock kernel, and the common files.
+deb:
+	scripts/build-deb
 
 rust-analyzer: kdir-check
 	$(KBUILD) rust-analyzer
