@@ -535,7 +535,8 @@ static int build_pool(struct fuzz *f, const struct fuzz_arg *arg)
 	add(f, open("/proc", O_PATH | O_CLOEXEC), K_OPATH, 0);
 	add(f, pipefd[0], K_PIPE, 0);
 	add(f, sv[0], K_SOCKET, 0);
-	add(f, open("/init", O_RDONLY | O_CLOEXEC), K_FILE, 0);
+	/* A regular file every system has: this program (the busybox guest has /init, Debian not). */
+	add(f, open("/proc/self/exe", O_RDONLY | O_CLOEXEC), K_FILE, 0);
 	/* Files whose inodes carry private data, none of it a pid. */
 	add(f, open_first_file("/sys/kernel"), K_FOREIGN, 0);
 	add(f, eventfd(0, EFD_CLOEXEC), K_FOREIGN, 0);

@@ -419,17 +419,20 @@ TEST(round_trip_through_procfs_of_child_namespace)
  */
 TEST(to_pidfd_by_a_caller_with_no_number_in_the_mount_namespace)
 {
-	int ready[2], go[2], nr, dir, pidfd;
+	int ready[2], fd_ready[2], go[2], nr, dir, pidfd;
 	struct pidfd_open_info info;
 	pid_t outer, init = -1;
 	char path[64], c;
 
+	/* Two writers, two pipes: the outer process and the init write in either order. */
 	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(fd_ready, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
 	outer = fork();
 	ASSERT_GE(outer, 0);
 	if (outer == 0) {
 		close(ready[0]);
+		close(fd_ready[0]);
 		close(go[1]);
 		if (unshare(CLONE_NEWPID | CLONE_NEWNS) < 0 ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -441,7 +444,7 @@ TEST(to_pidfd_by_a_caller_with_no_number_in_the_mount_namespace)
 			if (mount_proc("/tmp/proc-hidden", NULL) < 0)
 				_exit(1);
 			fd = open_dir("/tmp/proc-hidden/1");
-			if (write(ready[1], &fd, sizeof(fd)) != sizeof(fd) || read(go[0], &c, 1) < 0)
+			if (write(fd_ready[1], &fd, sizeof(fd)) != sizeof(fd) || read(go[0], &c, 1) < 0)
 				_exit(1);
 			_exit(0);
 		}
@@ -451,9 +454,10 @@ TEST(to_pidfd_by_a_caller_with_no_number_in_the_mount_namespace)
 		_exit(0);
 	}
 	close(ready[1]);
+	close(fd_ready[1]);
 	close(go[0]);
 	ASSERT_EQ(sizeof(init), read(ready[0], &init, sizeof(init)));
-	ASSERT_EQ(sizeof(nr), read(ready[0], &nr, sizeof(nr)));
+	ASSERT_EQ(sizeof(nr), read(fd_ready[0], &nr, sizeof(nr)));
 	ASSERT_GE(nr, 0) TH_LOG("the namespace's init could not open its /proc/1");
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", init, nr);
 	dir = open_dir(path);
