@@ -40,7 +40,7 @@ KSELFTEST_INSTALL := build/kselftest
 EXAMPLE_BINARIES := $(patsubst examples/%.c,build/guest/%,$(wildcard examples/*.c))
 BENCH_BINARIES := $(patsubst bench/%.c,build/guest/%,$(wildcard bench/*.c))
 
-.PHONY: all modules oops-module install install-stock deb help rust-analyzer format lint check check-fresh run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
+.PHONY: all modules oops-module install install-stock deb help rust-analyzer format lint check check-fresh check-debian run bench profile kernel setup tests crate-tests guest-programs clean kdir-check
 
 all: modules
 
@@ -57,7 +57,9 @@ help:
 	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info")'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
 	@echo '  check-fresh    setup, every kernel, make run and make check from an empty cache, each timed'
-	@echo '                 (about an hour on 2 cores; run it when a script that fills the cache changes)'
+	@echo '                 (about 75 minutes on 2 cores; run it when a script that fills the cache changes)'
+	@echo '  check-debian   make deb, then install, use and purge the packages on a real Debian trixie'
+	@echo '                 guest (systemd) on each stock kernel; ends "N passed, M failed"'
 	@echo '  tests          build the selftests and install them as a kselftest suite in $(KSELFTEST_INSTALL)/'
 	@echo '  kernel         build the test kernel (one-time, about 10 minutes)'
 	@echo '  setup          install the toolchain and kernel source (Debian 12, root)'
@@ -177,6 +179,9 @@ check:
 
 check-fresh:
 	scripts/check-fresh $(FRESH_CACHE)
+
+check-debian:
+	scripts/check-debian
 
 clean:
 	rm -rf build rust-project.json

@@ -71,6 +71,9 @@ export PATH
 # fails a run (qemu/run) and is counted as a splat (scripts/check).
 KERNEL_LINE='^\[ *[0-9]+\.[0-9]+\] '
 SPLAT_PATTERN='Kernel panic|BUG:|WARNING:|Oops|general protection fault|KASAN:|possible circular locking|possible recursive locking|suspicious RCU|refcount_t:|Call Trace:|INFO: task .* blocked for more than|soft lockup|rcu: INFO|hung_task'
+# kernel_splats LOG [PATTERN]: the kernel log lines of a console log that
+# match PATTERN (default: any splat), with their line numbers.
+kernel_splats() { grep -n -E "$KERNEL_LINE(${2:-$SPLAT_PATTERN})" "$1"; }
 
 step() { printf '==> %s\n' "$*" >&2; }
 note() { printf '    %s\n' "$*" >&2; }
@@ -84,6 +87,18 @@ die_with() {
 	exit "$status"
 }
 die() { die_with 1 "$@"; }
+
+# The mirror that the machine's own Debian sources use (scripts/setup's
+# backports, scripts/check-debian's guest image), so that no host name is
+# written into this repository.
+debian_mirror() {
+	local f=/etc/apt/sources.list.d/debian.sources uri
+	[ -r "$f" ] || die "cannot read $f to find this machine's Debian mirror" \
+		"add a deb822 sources file there whose URIs: name a Debian mirror"
+	uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' "$f")
+	[ -n "$uri" ] || die "no non-security URIs: line in $f"
+	echo "$uri"
+}
 
 # Run scripts/setup when something it installs is missing.
 ensure_setup() {
