@@ -307,20 +307,37 @@ pub fn end_thread(
     }
 }
 
-/// Runs `f` on a thread of its own in a mount namespace of its own, with every mount private,
-/// so that what `f` mounts is seen by it alone and goes away with the thread. Needs root
-/// (`CAP_SYS_ADMIN`); the test fails saying so otherwise.
-pub fn in_private_mounts<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+/// Runs `f` in a child process in a user and mount namespace of its own, with every mount
+/// private: what `f` mounts is seen by it alone and goes away with the child. Any user can
+/// make such namespaces (`unshare -Urm`), so `f` has the power over mounts that every caller
+/// of the module has. The child is forked because `unshare(CLONE_NEWUSER)` refuses a
+/// multi-threaded caller, and the harness runs each test on a thread. A panic in `f`, or a
+/// failure to make the namespaces, fails the test with its message.
+///
+/// `f` must not print and must not take a lock that another thread may hold (the parent's
+/// other threads do not exist in the child): the crate's device fd is opened before the
+/// fork by opening a pidfd on the backend under test.
+pub fn in_private_mounts(f: impl FnOnce()) {
     use rustix::mount::{mount_change, MountPropagationFlags};
+    use rustix::process::{waitpid, WaitOptions};
     use rustix::thread::{unshare_unsafe, UnshareFlags};
+    use std::io::Write;
 
-    std::thread::scope(|scope| {
-        let thread = scope.spawn(|| {
-            // SAFETY: Only the mount namespace (and the fs_struct it implies) is unshared: no fd
-            // table, so every thread still sees every fd.
-            let unshared = unsafe { unshare_unsafe(UnshareFlags::NEWNS) };
+    let (report_rx, report_tx) = ok("pipe", rustix::pipe::pipe().map_err(Into::into));
+    // SAFETY: The child is single-threaded and calls only what cannot wait on the parent's
+    // other threads: glibc's fork() leaves malloc usable in the child, `f` prints nothing
+    // (the harness's panic hook keeps a test's message in a thread-local), and the child
+    // leaves with `_exit`, running no destructor or atexit handler of the parent's.
+    let child = unsafe { libc::fork() };
+    assert!(child >= 0, "fork: {}", io::Error::last_os_error());
+    if child == 0 {
+        drop(report_rx);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // SAFETY: The child is single-threaded: no other thread shares its fs_struct
+            // or sees its mounts change.
+            let unshared = unsafe { unshare_unsafe(UnshareFlags::NEWUSER | UnshareFlags::NEWNS) };
             ok(
-                "unshare(CLONE_NEWNS) (this test needs root)",
+                "unshare(CLONE_NEWUSER | CLONE_NEWNS)",
                 unshared.map_err(Into::into),
             );
             let private = MountPropagationFlags::PRIVATE | MountPropagationFlags::REC;
@@ -328,12 +345,38 @@ pub fn in_private_mounts<T: Send>(f: impl FnOnce() -> T + Send) -> T {
                 "mount --make-rprivate /",
                 mount_change("/", private).map_err(Into::into),
             );
-            f()
-        });
-        thread
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+            f();
+        }));
+        let code = match result {
+            Ok(()) => 0,
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "a panic without a message".into());
+                let _ = File::from(report_tx).write_all(what.as_bytes());
+                1
+            }
+        };
+        // SAFETY: `_exit` ends the child at once; nothing of the parent's runs in it.
+        unsafe { libc::_exit(code) };
+    }
+    drop(report_tx);
+    let mut report = String::new();
+    let read = File::from(report_rx).read_to_string(&mut report);
+    let pid = rustix::process::Pid::from_raw(child).expect("fork gave a positive pid");
+    let status = ok(
+        "waitpid(the child in its own namespaces)",
+        waitpid(Some(pid), WaitOptions::empty()).map_err(Into::into),
+    )
+    .map(|(_, status)| status);
+    ok("read the child's report", read);
+    let exited_ok = status.is_some_and(|s| s.exit_status() == Some(0));
+    assert!(
+        exited_ok && report.is_empty(),
+        "in a user and mount namespace of its own (child {child}, {status:?}): {report}"
+    );
 }
 
 /// The name of the backend, for messages.
