@@ -101,6 +101,16 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     Ok(o)
 }
 
+/// The message a panic was raised with (`panic!`'s and `assert!`'s are a `String` or a
+/// `&str`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
 /// Runs `tests` as the command line asks, and exits the process.
 pub fn run(tests: Vec<Test>) -> ! {
     let o = match parse(std::env::args().skip(1)) {
@@ -202,12 +212,10 @@ pub fn run(tests: Vec<Test>) -> ! {
                                 return msg;
                             }
                             // Resumed from another thread, whose panic the hook printed.
-                            let what = payload
-                                .downcast_ref::<String>()
-                                .cloned()
-                                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                                .unwrap_or_else(|| "a panic without a message".into());
-                            format!("panicked (resumed from another thread): {what}\n")
+                            format!(
+                                "panicked (resumed from another thread): {}\n",
+                                panic_message(payload.as_ref())
+                            )
                         })
                     })
                     .expect("spawn a test thread")

@@ -323,7 +323,12 @@ pub fn in_private_mounts(f: impl FnOnce()) {
     use rustix::thread::{unshare_unsafe, UnshareFlags};
     use std::io::Write;
 
-    let (report_rx, report_tx) = ok("pipe", rustix::pipe::pipe().map_err(Into::into));
+    // Close-on-exec: a process that another test spawns meanwhile must not hold the
+    // write end, or the read below would wait for it.
+    let (report_rx, report_tx) = ok(
+        "pipe",
+        rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).map_err(Into::into),
+    );
     // SAFETY: The child is single-threaded and calls only what cannot wait on the parent's
     // other threads: glibc's fork() leaves malloc usable in the child, `f` prints nothing
     // (the harness's panic hook keeps a test's message in a thread-local), and the child
@@ -350,11 +355,7 @@ pub fn in_private_mounts(f: impl FnOnce()) {
         let code = match result {
             Ok(()) => 0,
             Err(payload) => {
-                let what = payload
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "a panic without a message".into());
+                let what = harness::panic_message(payload.as_ref());
                 let _ = File::from(report_tx).write_all(what.as_bytes());
                 1
             }
