@@ -144,6 +144,23 @@ kernel_source_dir() {
 
 kernel_build_dir() { echo "$PIDFD_OPEN_CACHE/kernel-$1-$KERNEL_SOURCE_VERSION"; }
 
+# lock_kernel_build DIR: hold the build lock of the kernel in DIR until this
+# process and its children exit, so that one kernel is never built twice at
+# once (scripts/check builds the next kernels in the background while a stage
+# runs). If another process holds it, say so and wait, with progress.
+lock_kernel_build() {
+	local dir=$1 start=$SECONDS
+	mkdir -p "$(dirname "$dir")"
+	exec 9>"$dir.lock"
+	flock -n 9 && return 0
+	step "waiting for the build of $(basename "$dir") that another process is running (make check builds kernels in the background)"
+	note "its log: $dir/build.log"
+	until flock -w 60 9; do
+		note "still building after $((SECONDS - start)) s: $(grep -c '^  [A-Z]' "$dir/build.log" 2>/dev/null || echo 0) build steps so far"
+	done
+	note "done after $((SECONDS - start)) s of waiting"
+}
+
 # What a kernel build depends on besides the source: a change rebuilds it.
 kernel_stamp() {
 	{
