@@ -155,8 +155,11 @@ lock_kernel_build() {
 	flock -n 9 && return 0
 	step "waiting for the build of $(basename "$dir") that another process is running (make check builds kernels in the background)"
 	note "its log: $dir/build.log"
+	local steps
 	until flock -w 60 9; do
-		note "still building after $((SECONDS - start)) s: $(grep -c '^  [A-Z]' "$dir/build.log" 2>/dev/null || echo 0) build steps so far"
+		# grep -c prints 0 itself when nothing matches; no log yet is 0 too.
+		steps=$(grep -c '^  [A-Z]' "$dir/build.log" 2>/dev/null) || steps=${steps:-0}
+		note "still building after $((SECONDS - start)) s: $steps build steps so far"
 	done
 	note "done after $((SECONDS - start)) s of waiting"
 }
