@@ -68,7 +68,8 @@ struct fuzz {
 	pid_t children[POOL_CHILDREN];
 	pid_t thread_tid;
 	pid_t worker_tids[2];		/* the fuzzing threads: non-leaders too */
-	pthread_barrier_t start;	/* the workers' tids are known before any call */
+	pthread_barrier_t start;	/* the workers' tids are known before any call, and */
+					/* live until the last call (the oracle takes them as threads) */
 	int inner, outer, dev;
 	char *ro_page;
 	int dir_fl, pidfd_fl;		/* F_GETFL of open(2)'s /proc/<pid> and of a native pidfd */
@@ -606,6 +607,8 @@ static void *fuzz_loop(void *arg)
 			fuzz_pidfd(f);
 		pthread_rwlock_unlock(&f->lock);
 	}
+	/* A worker that ended first would be a dead tid to the other's calls. */
+	pthread_barrier_wait(&f->start);
 	return NULL;
 }
 
