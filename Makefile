@@ -54,7 +54,8 @@ help:
 	@echo '  run            boot the test kernel in QEMU with the module loaded and show it working'
 	@echo '  bench          benchmark against native pidfds and the /proc idioms; writes bench.json'
 	@echo '                 (KERNEL=stock: on Debian'"'"'s kernel, bench-stock.json)'
-	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info")'
+	@echo '  profile        where the guest kernel spends a bench operation'"'"'s time (OPS="open get_info";'
+	@echo '                 TRACE=1: exact instructions per function of a few calls, module against baseline)'
 	@echo '  check          build everything and run every selftest in QEMU; ends "N passed, M failed"'
 	@echo '  check-fresh    setup, every kernel, make run and make check from an empty cache, each timed'
 	@echo '                 (45 to 70 minutes on 2 cores, 5 kernels; run it when a script that fills the cache changes)'
@@ -169,10 +170,11 @@ bench:
 	qemu/run --kernel $(KERNEL) --out build/bench/$(KERNEL)/time -- pidfd_bench
 	scripts/bench-report build/bench/$(KERNEL)/instructions/bench.json build/bench/$(KERNEL)/time/bench.json $(BENCH_JSON)
 
-# Samples the guest through QEMU's gdbstub while pidfd_bench -p runs each OP.
+# Samples the guest through QEMU's gdbstub while pidfd_bench -p runs each OP;
+# TRACE=1 counts the instructions of a few calls per function instead.
 OPS ?= open get_info
 profile:
-	scripts/profile $(OPS)
+	scripts/profile $(if $(TRACE),--trace) $(OPS)
 
 check:
 	scripts/check

@@ -14,7 +14,7 @@ use kernel::{
 
 use crate::{
     file::install_fd,
-    pid::PidRef,
+    pid::NrInCurrentNs,
     pidfd, procfs,
     uapi::{
         user_arg,
@@ -57,8 +57,7 @@ fn pidfd_open(args: &PidfdOpenArgs) -> Result<ARef<File>> {
             if args.pid <= 0 || args.procfd != -1 || args.pidfd != -1 {
                 return Err(EINVAL);
             }
-            let pid = PidRef::find_in_current_ns(args.pid).ok_or(ESRCH)?;
-            pidfd::new_pidfd(pid, flags)
+            pidfd::new_pidfd(&NrInCurrentNs(args.pid), flags)
         }
         PIDFD_TO_PROCFD => {
             if args.pid != -1 || args.procfd < 0 || args.pidfd < 0 {

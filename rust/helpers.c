@@ -2,7 +2,7 @@
 /*
  * One-line wrappers for what the Rust side cannot call directly: static inline
  * functions and macros without a helper in the 7.3 kernel crate (get_pid,
- * pid_has_task, proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id,
+ * proc_pid_ns, delay_group_leader, task_ppid_vnr, cgroup_id,
  * current_cred, QSTR_LEN for lookup_noperm_positive_unlocked,
  * inode_state_read_once, file_set_fsnotify_mode), and what the 7.3 bindings
  * leave out (pseudo_fs.h's context; a static work item, whose initialiser is a
@@ -26,11 +26,6 @@
 struct pid *pidfd_open_get_pid(struct pid *pid)
 {
 	return get_pid(pid);
-}
-
-bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type)
-{
-	return pid_has_task(pid, type);
 }
 
 struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb)

@@ -8,7 +8,6 @@
 #include <linux/sched.h>
 
 struct pid *pidfd_open_get_pid(struct pid *pid);
-bool pidfd_open_pid_has_task(struct pid *pid, enum pid_type type);
 struct pid_namespace *pidfd_open_proc_pid_ns(struct super_block *sb);
 struct dentry *pidfd_open_lookup_noperm_positive_unlocked(const char *name, unsigned int len,
 							  struct dentry *base);

@@ -15,7 +15,6 @@ use kernel::{
 #[expect(improper_ctypes)]
 extern "C" {
     pub(crate) fn pidfd_open_get_pid(pid: *mut bindings::pid) -> *mut bindings::pid;
-    pub(crate) fn pidfd_open_pid_has_task(pid: *mut bindings::pid, ty: bindings::pid_type) -> bool;
     pub(crate) fn pidfd_open_proc_pid_ns(
         sb: *mut bindings::super_block,
     ) -> *mut bindings::pid_namespace;

@@ -8,8 +8,8 @@
 //! (or thread) is reaped; the kernel never attaches a task to it again after that.
 //!
 //! This is a driver-local abstraction written so that it could become `kernel::pid`: it holds no
-//! pidfd policy. To move, it would need the kernel crate to gain C helpers for `get_pid()` and
-//! `pid_has_task()` (static inline, so wrapped in this module's `helpers.c` today), and a name:
+//! pidfd policy. To move, it would need the kernel crate to gain a C helper for `get_pid()`
+//! (static inline, so wrapped in this module's `helpers.c` today), and a name:
 //! `kernel::task::Pid` is already the type of a pid number, hence [`PidRef`] here.
 
 use core::ptr::NonNull;
@@ -174,11 +174,18 @@ impl PidRef {
         unsafe { (*self.as_ptr()).__bindgen_anon_1.ino }
     }
 
-    /// The pid that has number `nr` in the caller's active pid namespace (`find_get_pid()`).
+    /// The pid that has number `nr` in the caller's active pid namespace (`find_vpid()`), for as
+    /// long as the RCU read lock `_rcu` is held. [`ARef::from`] takes a reference that outlives
+    /// it.
     #[inline]
-    pub(crate) fn find_in_current_ns(nr: i32) -> Option<ARef<Self>> {
-        // SAFETY: `find_get_pid` accepts any number and returns a new reference or null.
-        unsafe { Self::from_owned_raw(bindings::find_get_pid(nr)) }
+    pub(crate) fn find_in_current_ns<'a>(nr: i32, _rcu: &'a rcu::Guard) -> Option<&'a Self> {
+        // SAFETY: The RCU read lock is held, as `find_vpid` requires; it accepts any number.
+        let pid = unsafe { bindings::find_vpid(nr) };
+        // INVARIANT: A pid is put for the last time only an RCU grace period after it left its
+        // namespaces (`free_pid()`), so one found under the RCU read lock keeps a non-zero count
+        // for as long as the lock is held, which the returned lifetime enforces.
+        // SAFETY: As above; `PidRef` is a transparent wrapper of `struct pid`.
+        NonNull::new(pid).map(|pid| unsafe { Self::from_raw(pid.as_ptr()) })
     }
 
     /// The pid that has number `nr` in `ns` (`find_pid_ns()`).
@@ -192,11 +199,17 @@ impl PidRef {
         unsafe { Self::from_owned_raw(helpers::pidfd_open_get_pid(pid)) }
     }
 
-    /// Whether a task is attached to the pid as `ty` (`pid_has_task()`).
+    /// Whether a task is attached to the pid as `ty`: `pid_has_task()`, a static inline that reads
+    /// the head of the pid's list of tasks of that type once, without a lock, as here.
     #[inline]
     pub(crate) fn has_task(&self, ty: PidType) -> bool {
-        // SAFETY: The pid is valid (type invariants); `pid_has_task` only reads a list head.
-        unsafe { helpers::pidfd_open_pid_has_task(self.as_ptr(), ty.as_raw()) }
+        // SAFETY: The pid is valid (type invariants) and `tasks` has an entry per pid type; the
+        // kernel changes the list head with single stores (`hlist_add_head_rcu()`,
+        // `hlist_del_rcu()`), and a volatile read is `READ_ONCE()`.
+        let first = unsafe {
+            core::ptr::read_volatile(&raw const (*self.as_ptr()).tasks[ty.as_raw() as usize].first)
+        };
+        !first.is_null()
     }
 
     /// The task attached to the pid as `ty`, for as long as the RCU read lock `_rcu` is held
@@ -312,6 +325,29 @@ impl PidRef {
     pub(crate) fn kill_process_group(&self, sig: i32) -> Result {
         // SAFETY: The pid is valid; `priv = 0` asks for the permission check.
         to_result(unsafe { bindings::kill_pgrp(self.as_ptr(), sig, 0) })
+    }
+}
+
+/// What names a pid: a pid referenced already, or a number to look up.
+pub(crate) trait PidLookup {
+    /// The pid, for as long as both `self` and the RCU read lock are borrowed.
+    fn find<'a>(&'a self, rcu: &'a rcu::Guard) -> Option<&'a PidRef>;
+}
+
+impl PidLookup for ARef<PidRef> {
+    #[inline]
+    fn find<'a>(&'a self, _rcu: &'a rcu::Guard) -> Option<&'a PidRef> {
+        Some(self)
+    }
+}
+
+/// A pid number in the caller's active pid namespace.
+pub(crate) struct NrInCurrentNs(pub(crate) i32);
+
+impl PidLookup for NrInCurrentNs {
+    #[inline]
+    fn find<'a>(&'a self, rcu: &'a rcu::Guard) -> Option<&'a PidRef> {
+        PidRef::find_in_current_ns(self.0, rcu)
     }
 }
 

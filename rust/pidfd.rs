@@ -36,6 +36,7 @@ use kernel::{
 
 use crate::{
     pid::{
+        PidLookup,
         PidRef,
         PidType,
         WatchedPid, //
@@ -106,22 +107,23 @@ impl PidfdOperations for Pidfd {
     }
 }
 
-/// Makes a new pidfd for `pid` with `flags` (`PIDFD_OPEN_THREAD`, `PIDFD_OPEN_NONBLOCK`), as
-/// `pidfd_open(2)`: a process pidfd needs a live thread-group leader (`ESRCH` once reaped,
-/// `ENOENT` for any other thread), a thread pidfd a thread that has not been reaped (`ESRCH`).
+/// Makes a new pidfd for the pid that `pid` names (`ESRCH` if none) with `flags`
+/// (`PIDFD_OPEN_THREAD`, `PIDFD_OPEN_NONBLOCK`), as `pidfd_open(2)`: a process pidfd needs a live
+/// thread-group leader (`ESRCH` once reaped, `ENOENT` for any other thread), a thread pidfd a
+/// thread that has not been reaped (`ESRCH`).
 ///
 /// The file comes first and the check after: the check then also covers the moment its inode
 /// began to watch the pid's exit, so a pidfd is only ever returned for a task whose exit its
 /// inode cannot miss.
-pub(crate) fn new_pidfd(pid: ARef<PidRef>, flags: u32) -> Result<ARef<File>> {
+pub(crate) fn new_pidfd(pid: &impl PidLookup, flags: u32) -> Result<ARef<File>> {
     let thread = flags & PIDFD_OPEN_THREAD != 0;
-    let file = pidfd_fs::new_file(&pid, thread, flags & PIDFD_OPEN_NONBLOCK != 0)?;
+    let pidfd = pidfd_fs::new_file(pid, thread, flags & PIDFD_OPEN_NONBLOCK != 0)?;
     if thread {
-        check_live_thread(&pid)?;
+        check_live_thread(pidfd.pid())?;
     } else {
-        check_live_leader(&pid)?;
+        check_live_leader(pidfd.pid())?;
     }
-    Ok(file)
+    Ok(pidfd.into_file())
 }
 
 /// The pid behind `file` if it is a pidfd: one this module made, or a native one (pidfs).
@@ -152,9 +154,21 @@ fn fdinfo(m: &SeqFile, pid: &PidRef, ns: &PidNamespace) {
 /// Checks that `pid` belongs to a thread-group leader that has not been reaped, as the kernel's
 /// `pidfd_prepare()` does: `ESRCH` once reaped, `ENOENT` for any other thread.
 ///
-/// It decides under the pid's `wait_pidfd` lock, because while that is held the leader's
-/// thread-group linkage cannot be removed: a live pid without it was never a leader.
+/// A pid that is seen with a task (`PIDTYPE_PID`) and then, after a read barrier, as a
+/// thread-group id (`PIDTYPE_TGID`) belonged to a live leader when the first was read: the kernel
+/// attaches a leader's thread-group id before its task (`copy_process()`), detaches it after
+/// (`__unhash_process()`), never attaches either to a pid that lost it, and an exec by another
+/// thread moves them without leaving them empty (`exchange_tids()`, `transfer_pid()`). That is
+/// the answer `pidfd_prepare()` gives under the lock, with no lock. Any other sight is decided
+/// under the pid's `wait_pidfd` lock, as there: while it is held the leader's thread-group
+/// linkage cannot be removed, so a live pid without it was never a leader.
 fn check_live_leader(pid: &PidRef) -> Result {
+    if pid.has_task(PidType::Pid) {
+        smp_mb(Read);
+        if pid.has_task(PidType::Tgid) {
+            return Ok(());
+        }
+    }
     pid.with_wait_lock(|| {
         if !pid.has_task(PidType::Pid) {
             return Err(ESRCH);
@@ -166,15 +180,14 @@ fn check_live_leader(pid: &PidRef) -> Result {
     })
 }
 
-/// Checks that `pid`'s thread has not been reaped, under the lock `check_live_leader` takes.
+/// Checks that `pid`'s thread has not been reaped: one read, which a lock would not make any
+/// more exact.
 fn check_live_thread(pid: &PidRef) -> Result {
-    pid.with_wait_lock(|| {
-        if pid.has_task(PidType::Pid) {
-            Ok(())
-        } else {
-            Err(ESRCH)
-        }
-    })
+    if pid.has_task(PidType::Pid) {
+        Ok(())
+    } else {
+        Err(ESRCH)
+    }
 }
 
 /// What `poll` reports, by the rule of the kernel's own pidfds (the same for a thread pidfd): readable once the whole thread

@@ -42,6 +42,7 @@
 //! A superblock that the work item gave up lives on while an fd still holds it; a pidfd made
 //! meanwhile gets a new superblock. Both are of the same type, and both hold the module.
 
+use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::from_err_ptr,
@@ -81,11 +82,15 @@ use crate::{
     file::take_new_file,
     helpers,
     pid::{
+        PidLookup,
         PidRef,
         WatchedPid, //
     },
     pidfd::Pidfd,
-    vfs::FileObjects,
+    vfs::{
+        FileObjects,
+        Inode, //
+    },
     AssertSync,
 };
 
@@ -248,10 +253,32 @@ pub(crate) fn cancel_unmount() {
     unsafe { helpers::pidfd_open_cancel_unmount() };
 }
 
-/// Makes a new pidfd of `pid`: a file on the pid's shared inode and dentry, made if the pid has
-/// none yet, opened `O_RDWR` as the caller, `O_NONBLOCK` if `nonblock`, and marked as a pidfd of
-/// the pid's thread only if `thread` (`O_EXCL` in its flags, as native thread pidfds).
-pub(crate) fn new_file(pid: &PidRef, thread: bool, nonblock: bool) -> Result<ARef<File>> {
+/// A pidfd of this file system that is not installed yet.
+///
+/// # Invariants
+///
+/// The file's `f_op` is [`PIDFD_FOPS`].
+pub(crate) struct NewPidfd(ARef<File>);
+
+impl NewPidfd {
+    /// The pid of the pidfd's process.
+    pub(crate) fn pid(&self) -> &PidRef {
+        // SAFETY: The file is ours (type invariants) and referenced for as long as `self` is
+        // borrowed.
+        unsafe { pid_of_raw(self.0.as_ptr()) }.pid()
+    }
+
+    /// The file, to install.
+    pub(crate) fn into_file(self) -> ARef<File> {
+        self.0
+    }
+}
+
+/// Makes a new pidfd of the pid that `pid` names (`ESRCH` if none): a
+/// file on the pid's shared inode and dentry, made if the pid has none yet, opened `O_RDWR` as
+/// the caller, `O_NONBLOCK` if `nonblock`, and marked as a pidfd of the pid's thread only if
+/// `thread` (`O_EXCL` in its flags, as native thread pidfds).
+pub(crate) fn new_file(pid: &impl PidLookup, thread: bool, nonblock: bool) -> Result<NewPidfd> {
     let mnt = MountRef::get()?;
     let file = open_process_file(&mnt, pid, nonblock);
     if let Ok(file) = &file {
@@ -265,10 +292,11 @@ pub(crate) fn new_file(pid: &PidRef, thread: bool, nonblock: bool) -> Result<ARe
         // The mount may be one this call made, with no inode: let the work item decide.
         schedule_unmount();
     }
-    file
+    // INVARIANT: `open_process_file` opens files on our inodes, whose `i_fop` is `PIDFD_FOPS`.
+    file.map(NewPidfd)
 }
 
-fn open_process_file(mnt: &MountRef, pid: &PidRef, nonblock: bool) -> Result<ARef<File>> {
+fn open_process_file(mnt: &MountRef, pid: &impl PidLookup, nonblock: bool) -> Result<ARef<File>> {
     let dentry = process_dentry(mnt.super_block(), pid)?;
     let path = bindings::path {
         mnt: mnt.mnt,
@@ -288,14 +316,72 @@ fn open_process_file(mnt: &MountRef, pid: &PidRef, nonblock: bool) -> Result<ARe
     unsafe { take_new_file(file) }
 }
 
-/// The one dentry of `pid`'s process in the superblock `sb`, with a reference: the existing
-/// one, or a new one on a new inode that holds `pid`, watched for its exit ([`WatchedPid`]).
+/// The one dentry of the process of the pid that `pid` names, in the superblock `sb`, with a
+/// reference: the existing one, found by the inode's number with no lock held and no reference
+/// to the pid taken, as pidfs finds the dentry it keeps in the pid; or else a new one
+/// ([`new_process_dentry`]).
+fn process_dentry(
+    sb: *mut bindings::super_block,
+    pid: &impl PidLookup,
+) -> Result<*mut bindings::dentry> {
+    // Declared before the RCU read lock, so that it is dropped (`iput`, which may sleep) after.
+    let inode: Option<ARef<Inode>>;
+    let pid: ARef<PidRef> = {
+        let rcu = rcu::read_lock();
+        let pid = pid.find(&rcu).ok_or(ESRCH)?;
+        inode = find_process_inode(&rcu, sb, pid);
+        if let Some(inode) = &inode {
+            // SAFETY: The inode is referenced; the result is a referenced dentry or null.
+            let alias = unsafe { bindings::d_find_any_alias(inode.as_ptr()) };
+            if !alias.is_null() {
+                return Ok(alias);
+            }
+        }
+        // No inode, or one still being made (`I_NEW`) or without its dentry.
+        pid.into()
+    };
+    drop(inode);
+    new_process_dentry(sb, &pid)
+}
+
+/// `pid`'s process inode in the superblock `sb`, with a reference, unless there is none or it is
+/// being evicted.
+///
+/// It is found by its number under the RCU read lock (`find_inode_by_ino_rcu()`), with no
+/// reference: an inode is freed an RCU grace period after its eviction, so its memory lasts
+/// while `_rcu` is held, and `igrab()` takes a reference only to an inode that is not being
+/// evicted. An inode with a dentry has a reference (the dentry's), so then `igrab()` takes its
+/// own without a lock.
+fn find_process_inode(
+    _rcu: &rcu::Guard,
+    sb: *mut bindings::super_block,
+    pid: &PidRef,
+) -> Option<ARef<Inode>> {
+    // SAFETY: `sb` is a live superblock of ours (the caller holds its mount), and the RCU read
+    // lock is held, as `find_inode_by_ino_rcu` requires.
+    let inode = unsafe { bindings::find_inode_by_ino_rcu(sb, pid.ino()) };
+    if inode.is_null() {
+        return None;
+    }
+    // SAFETY: The inode's memory is valid while the RCU read lock is held (see above); `igrab`
+    // returns it with a new reference, or null if it is being evicted.
+    let inode = unsafe { bindings::igrab(inode) };
+    // SAFETY: The reference is ours; `Inode` is a transparent wrapper of `struct inode`.
+    NonNull::new(inode.cast::<Inode>()).map(|inode| unsafe { ARef::from_raw(inode) })
+}
+
+/// A new dentry of `pid`'s process in the superblock `sb`, on a new inode that holds `pid`,
+/// watched for its exit ([`WatchedPid`]), with a reference; or the existing one, if another
+/// caller made it meanwhile.
 ///
 /// A new inode gets its dentry before it is unlocked (`d_instantiate_new()`), and
 /// `iget_locked()` makes everyone else wait for that, so no process gets two. An inode that
 /// outlived its dentry (an fsnotify mark holds inodes, not dentries) gets a new one from
 /// `d_obtain_alias()`, which makes sure of the same under the inode's lock.
-fn process_dentry(sb: *mut bindings::super_block, pid: &PidRef) -> Result<*mut bindings::dentry> {
+fn new_process_dentry(
+    sb: *mut bindings::super_block,
+    pid: &ARef<PidRef>,
+) -> Result<*mut bindings::dentry> {
     // SAFETY: `sb` is a live superblock of ours (the caller holds its mount).
     let inode = unsafe { bindings::iget_locked(sb, pid.ino()) };
     if inode.is_null() {
@@ -314,7 +400,7 @@ fn process_dentry(sb: *mut bindings::super_block, pid: &PidRef) -> Result<*mut b
         unsafe { bindings::iput(inode) };
         return Ok(alias);
     }
-    let watched = match WatchedPid::new(pid.into()) {
+    let watched = match WatchedPid::new(pid.clone()) {
         Ok(watched) => watched,
         Err(err) => {
             // SAFETY: The new inode is ours, with nothing set: `iget_failed` unlocks and drops it.
@@ -355,7 +441,7 @@ pub(crate) fn pid_of(file: &LocalFile) -> Option<&PidRef> {
     if !core::ptr::eq(file.fops(), &PIDFD_FOPS.0) {
         return None;
     }
-    // SAFETY: Only the inodes of this file system have these file operations (`process_dentry`),
+    // SAFETY: Only the inodes of this file system have these file operations (`new_process_dentry`),
     // and each holds its watched pid in its private data for its life, which the borrowed file
     // pins.
     let watched = unsafe { <Pin<KBox<WatchedPid>>>::borrow(file.inode().private()) };
@@ -404,7 +490,7 @@ unsafe extern "C" fn evict_inode(inode: *mut bindings::inode) {
     if pid.is_null() {
         return;
     }
-    // SAFETY: `process_dentry` stored an owned watched pid, taken back only here.
+    // SAFETY: `new_process_dentry` stored an owned watched pid, taken back only here.
     drop(unsafe { <Pin<KBox<WatchedPid>>>::from_foreign(pid) });
     if INODES.fetch_add(-1, Full) == 1 {
         schedule_unmount();

@@ -233,7 +233,7 @@ pub(crate) fn procfd_to_pidfd(procfd: i32) -> Result<ARef<File>> {
     if !dir.is_current() {
         return Err(ESRCH);
     }
-    pidfd::new_pidfd(pid, 0)
+    pidfd::new_pidfd(&pid, 0)
 }
 
 /// The decimal name of `/proc/<nr>`.

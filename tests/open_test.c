@@ -205,6 +205,63 @@ TEST(st_ino_names_the_process_as_a_native_pidfds_does)
 }
 
 /* "ok" or the errno name of a call's outcome, and closes a returned fd. */
+/*
+ * A second open of a process finds the inode and dentry that the first made,
+ * by the pidfs inode number, with no lock (rust/pidfd_fs.rs). Processes forked
+ * one after another have neighbouring numbers, so a lookup that strayed to a
+ * neighbour's inode would give another process's pidfd: every later pidfd
+ * must name the same process as its first, by st_ino, by the native pidfd's
+ * st_ino and by the pid that GET_INFO reports.
+ */
+#define NEIGHBOURS 16
+TEST(later_opens_of_neighbouring_processes_find_their_own_inode)
+{
+	int first[NEIGHBOURS], later[NEIGHBOURS], native[NEIGHBOURS], i, round;
+	pid_t pids[NEIGHBOURS];
+	struct pidfd_open_info info;
+	struct stat f, l, n;
+
+	for (i = 0; i < NEIGHBOURS; i++) {
+		pids[i] = spawn_named("ino-next");
+		ASSERT_GT(pids[i], 0);
+	}
+	for (i = 0; i < NEIGHBOURS; i++) {
+		first[i] = pfo_open(pids[i]);
+		native[i] = sys_pidfd_open(pids[i], 0);
+		ASSERT_GE(first[i], 0) TH_LOG("first open of %d: %m", pids[i]);
+		ASSERT_GE(native[i], 0) TH_LOG("pidfd_open(%d): %m", pids[i]);
+	}
+	/* In both orders, so that each neighbour's inode exists at the lookup. */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < NEIGHBOURS; i++) {
+			int k = round ? NEIGHBOURS - 1 - i : i;
+
+			later[k] = pfo_open(pids[k]);
+			ASSERT_GE(later[k], 0) TH_LOG("later open of %d: %m", pids[k]);
+		}
+		for (i = 0; i < NEIGHBOURS; i++) {
+			ASSERT_EQ(0, fstat(first[i], &f));
+			ASSERT_EQ(0, fstat(later[i], &l));
+			ASSERT_EQ(0, fstat(native[i], &n));
+			EXPECT_EQ(f.st_ino, l.st_ino)
+				TH_LOG("process %d, round %d: first pidfd's st_ino %lu, later one's %lu",
+				       pids[i], round, (unsigned long)f.st_ino, (unsigned long)l.st_ino);
+			EXPECT_EQ(n.st_ino, l.st_ino)
+				TH_LOG("process %d: native st_ino %lu, module %lu", pids[i],
+				       (unsigned long)n.st_ino, (unsigned long)l.st_ino);
+			ASSERT_EQ(0, pfo_get_info(later[i], &info)) TH_LOG("GET_INFO: %m");
+			EXPECT_EQ((__u32)pids[i], info.pid)
+				TH_LOG("later pidfd of %d reports pid %u", pids[i], info.pid);
+			close(later[i]);
+		}
+	}
+	for (i = 0; i < NEIGHBOURS; i++) {
+		close(first[i]);
+		close(native[i]);
+		kill_and_reap(pids[i]);
+	}
+}
+
 static const char *outcome(int ret, int err, char *buf, size_t size)
 {
 	if (ret >= 0) {
