@@ -9,10 +9,14 @@
 //! [`include/linux/mount.h`](srctree/include/linux/mount.h),
 //! [`include/linux/pseudo_fs.h`](srctree/include/linux/pseudo_fs.h) (through `helpers.c`)
 //!
-//! Each process's inode is found by its number, which is the process's pidfs inode number
-//! (`struct pid`'s `ino`), so `st_ino` names the process as a native pidfd's does. The inode holds
-//! the pid, watched for its exit ([`WatchedPid`]), for its life; the dentry is freed with its last reference
-//! (`DCACHE_DONTCACHE`), and the inode with its dentry (`inode_just_drop`).
+//! Each process's inode is numbered with the process's pidfs inode number (`struct pid`'s
+//! `ino`), so `st_ino` names the process as a native pidfd's does. The first open of a process
+//! finds or makes the inode by that number (`iget_locked()`) and its dentry, and stashes the
+//! dentry in a slot of [`STASH`] by the number; later opens find it there, without a lock, as
+//! pidfs finds the dentry it stashes in the pid. The inode holds the pid, watched for its exit
+//! ([`WatchedPid`]), for its life; the dentry is freed with its last reference
+//! (`DCACHE_DONTCACHE`), leaving the stash first (`d_prune`), and the inode with its dentry
+//! (`inode_just_drop`).
 //!
 //! # Why unloading the module cannot leave a pointer into it behind
 //!
@@ -42,7 +46,6 @@
 //! A superblock that the work item gave up lives on while an fd still holds it; a pidfd made
 //! meanwhile gets a new superblock. Both are of the same type, and both hold the module.
 
-use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::from_err_ptr,
@@ -87,10 +90,7 @@ use crate::{
         WatchedPid, //
     },
     pidfd::Pidfd,
-    vfs::{
-        FileObjects,
-        Inode, //
-    },
+    vfs::FileObjects,
     AssertSync,
 };
 
@@ -139,6 +139,7 @@ static SUPER_OPS: AssertSync<bindings::super_operations> = AssertSync(bindings::
 static DENTRY_OPS: AssertSync<bindings::dentry_operations> =
     AssertSync(bindings::dentry_operations {
         d_dname: Some(dname),
+        d_prune: Some(prune),
         ..pin_init::zeroed()
     });
 
@@ -317,57 +318,107 @@ fn open_process_file(mnt: &MountRef, pid: &impl PidLookup, nonblock: bool) -> Re
 }
 
 /// The one dentry of the process of the pid that `pid` names, in the superblock `sb`, with a
-/// reference: the existing one, found by the inode's number with no lock held and no reference
-/// to the pid taken, as pidfs finds the dentry it keeps in the pid; or else a new one
-/// ([`new_process_dentry`]).
+/// reference: the one in [`STASH`] with no lock held and no reference to the pid taken, as
+/// pidfs finds the dentry it stashes in the pid; or else the one [`new_process_dentry`] finds or
+/// makes, which is stashed for the next open.
 fn process_dentry(
     sb: *mut bindings::super_block,
     pid: &impl PidLookup,
 ) -> Result<*mut bindings::dentry> {
-    // Declared before the RCU read lock, so that it is dropped (`iput`, which may sleep) after.
-    let inode: Option<ARef<Inode>>;
+    // Declared before the RCU read lock, so that it is put (`dput`, which may sleep) after it.
+    let mut other = DentryPut(core::ptr::null_mut());
     let pid: ARef<PidRef> = {
         let rcu = rcu::read_lock();
         let pid = pid.find(&rcu).ok_or(ESRCH)?;
-        inode = find_process_inode(&rcu, sb, pid);
-        if let Some(inode) = &inode {
-            // SAFETY: The inode is referenced; the result is a referenced dentry or null.
-            let alias = unsafe { bindings::d_find_any_alias(inode.as_ptr()) };
-            if !alias.is_null() {
-                return Ok(alias);
-            }
+        match find_stashed(&rcu, pid.ino()) {
+            Some(dentry) if is_process_dentry(dentry, sb, pid.ino()) => return Ok(dentry),
+            Some(dentry) => other.0 = dentry,
+            None => {}
         }
-        // No inode, or one still being made (`I_NEW`) or without its dentry.
         pid.into()
     };
-    drop(inode);
-    new_process_dentry(sb, &pid)
+    drop(other);
+    let dentry = new_process_dentry(sb, &pid)?;
+    // INVARIANT: The dentry is one of ours, alive: we hold a reference. Fully ordered, as
+    // pidfs's `stash_dentry()` and `stashed_dentry_prune()` are with each other, so that the
+    // `prune` of its killing, which comes after our reference is put, finds it.
+    stash_slot(pid.ino()).xchg(dentry, Full);
+    Ok(dentry)
 }
 
-/// `pid`'s process inode in the superblock `sb`, with a reference, unless there is none or it is
-/// being evicted.
+/// How many slots [`STASH`] has: a power of two. Processes whose inode numbers are equal modulo
+/// this share a slot, and an open of one then costs the lookup by number.
+const STASH_SLOTS: usize = 1024;
+
+/// The process dentries of the file system, each in the slot of its inode's number modulo
+/// [`STASH_SLOTS`], with no reference: where an open finds the dentry of a process that has
+/// pidfds already, as pidfs finds it in `struct pid` (`path_from_stashed()`).
 ///
-/// It is found by its number under the RCU read lock (`find_inode_by_ino_rcu()`), with no
-/// reference: an inode is freed an RCU grace period after its eviction, so its memory lasts
-/// while `_rcu` is held, and `igrab()` takes a reference only to an inode that is not being
-/// evicted. An inode with a dentry has a reference (the dentry's), so then `igrab()` takes its
-/// own without a lock.
-fn find_process_inode(
-    _rcu: &rcu::Guard,
-    sb: *mut bindings::super_block,
-    pid: &PidRef,
-) -> Option<ARef<Inode>> {
-    // SAFETY: `sb` is a live superblock of ours (the caller holds its mount), and the RCU read
-    // lock is held, as `find_inode_by_ino_rcu` requires.
-    let inode = unsafe { bindings::find_inode_by_ino_rcu(sb, pid.ino()) };
-    if inode.is_null() {
+/// # Invariants
+///
+/// A slot is null or holds a dentry of a superblock of [`FS_TYPE`] that was alive when it was
+/// stored, and that [`prune`] takes out before the dentry is freed.
+static STASH: [Atomic<*mut bindings::dentry>; STASH_SLOTS] =
+    [const { Atomic::new(core::ptr::null_mut()) }; STASH_SLOTS];
+
+fn stash_slot(ino: u64) -> &'static Atomic<*mut bindings::dentry> {
+    &STASH[ino as usize & (STASH_SLOTS - 1)]
+}
+
+/// The dentry in the slot of `ino`, with a reference, if it is alive: a process dentry of ours,
+/// maybe of another superblock or another process.
+///
+/// Why the memory is there to look at: `prune` takes a dentry out of its slot before the VFS
+/// frees it, and the VFS frees dentries an RCU grace period after that (`dentry_free()`; ours are
+/// never `DCACHE_NORCU`, which only `d_alloc_pseudo()` and cursors set), so a dentry read from a
+/// slot under the RCU read lock `_rcu` lasts while it is held. `lockref_get_not_dead()` then
+/// takes a reference unless the dentry is being killed, which the VFS marks before it calls
+/// `prune` (`dentry_kill()`).
+fn find_stashed(_rcu: &rcu::Guard, ino: u64) -> Option<*mut bindings::dentry> {
+    let dentry = stash_slot(ino).load(Acquire);
+    if dentry.is_null() {
         return None;
     }
-    // SAFETY: The inode's memory is valid while the RCU read lock is held (see above); `igrab`
-    // returns it with a new reference, or null if it is being evicted.
-    let inode = unsafe { bindings::igrab(inode) };
-    // SAFETY: The reference is ours; `Inode` is a transparent wrapper of `struct inode`.
-    NonNull::new(inode.cast::<Inode>()).map(|inode| unsafe { ARef::from_raw(inode) })
+    // SAFETY: See above: the dentry's memory is valid while the RCU read lock is held.
+    let alive = unsafe { bindings::lockref_get_not_dead(&raw mut (*dentry).d_lockref) };
+    alive.then_some(dentry)
+}
+
+/// Whether `dentry`, a process dentry of ours that the caller holds a reference to, is the one of
+/// the process whose inode number is `ino`, in the superblock `sb`.
+fn is_process_dentry(
+    dentry: *mut bindings::dentry,
+    sb: *mut bindings::super_block,
+    ino: u64,
+) -> bool {
+    // SAFETY: A referenced dentry of ours is alive, so positive: our dentries get their inode
+    // when they are made and lose it only when killed. Its superblock, its inode and the inode's
+    // number never change while it is referenced.
+    unsafe { (*dentry).d_sb == sb && (*(*dentry).d_inode).i_ino == ino }
+}
+
+/// A dentry reference of ours, put when dropped; or none (null).
+struct DentryPut(*mut bindings::dentry);
+
+impl Drop for DentryPut {
+    fn drop(&mut self) {
+        // SAFETY: The reference is ours; `dput` ignores null.
+        unsafe { bindings::dput(self.0) };
+    }
+}
+
+/// `d_prune`: takes a dentry that is being killed out of [`STASH`], if it is in its slot still;
+/// the VFS frees it an RCU grace period later.
+///
+/// # Safety
+///
+/// Called by the VFS with a dentry of ours that is being killed, still positive.
+unsafe extern "C" fn prune(dentry: *mut bindings::dentry) {
+    // SAFETY: The dentry is positive until after `d_prune` (`dentry_kill()`): every dentry of
+    // ours, the superblock's root too, gets its inode when it is made.
+    let ino = unsafe { (*(*dentry).d_inode).i_ino };
+    // Another dentry may have taken the slot meanwhile: it stays.
+    let _ = stash_slot(ino).cmpxchg(dentry, core::ptr::null_mut(), Full);
 }
 
 /// A new dentry of `pid`'s process in the superblock `sb`, on a new inode that holds `pid`,

@@ -31,10 +31,7 @@ use kernel::{
     },
     pid_namespace::PidNamespace,
     prelude::*,
-    sync::aref::{
-        ARef,
-        AlwaysRefCounted, //
-    },
+    sync::aref::ARef,
     types::Opaque, //
 };
 
@@ -51,25 +48,9 @@ pub(crate) struct SuperBlock(Opaque<bindings::super_block>);
 #[repr(transparent)]
 pub(crate) struct Dentry(Opaque<bindings::dentry>);
 
-/// A `struct inode`, borrowed from an open file, or referenced ([`ARef<Inode>`]).
+/// A `struct inode`, borrowed from an open file.
 #[repr(transparent)]
 pub(crate) struct Inode(Opaque<bindings::inode>);
-
-// SAFETY: An `Inode` is only reachable while the inode is referenced (borrowed from an open file
-// or an owned reference), so `ihold`, which needs a non-zero count, and `iput` keep the count.
-unsafe impl AlwaysRefCounted for Inode {
-    #[inline]
-    fn inc_ref(&self) {
-        // SAFETY: The inode is referenced, so its count is non-zero.
-        unsafe { bindings::ihold(self.as_ptr()) };
-    }
-
-    #[inline]
-    unsafe fn dec_ref(obj: NonNull<Self>) {
-        // SAFETY: The caller gives up a reference it owns.
-        unsafe { bindings::iput(obj.cast().as_ptr()) };
-    }
-}
 
 /// The path, dentry, inode and superblock an open file was opened on.
 pub(crate) trait FileObjects {

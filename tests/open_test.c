@@ -262,6 +262,75 @@ TEST(later_opens_of_neighbouring_processes_find_their_own_inode)
 	}
 }
 
+/*
+ * The module keeps each process's dentry in a slot of its stash by the pidfs
+ * inode number modulo PIDFD_OPEN_STASH_SLOTS (rust/pidfd_fs.rs). Two processes
+ * that share a slot take it from each other, and an open that finds the other
+ * one's dentry there must not return it. Forks children until one's number
+ * shares the first's slot, then opens the two in turn, each time finding the
+ * other's dentry in the slot.
+ */
+TEST(processes_sharing_a_stash_slot_each_get_their_own_pidfd)
+{
+	pid_t pids[2] = { -1, -1 }, c;
+	int native[2], first[2], fd, i, round, tries;
+	struct pidfd_open_info info;
+	struct stat n[2], s;
+
+	pids[0] = spawn_named("slot-a");
+	ASSERT_GT(pids[0], 0);
+	native[0] = sys_pidfd_open(pids[0], 0);
+	ASSERT_GE(native[0], 0);
+	ASSERT_EQ(0, fstat(native[0], &n[0]));
+	for (tries = 0; tries < 4 * PIDFD_OPEN_STASH_SLOTS && pids[1] < 0; tries++) {
+		c = fork();
+		ASSERT_GE(c, 0);
+		if (c == 0) {
+			pause();
+			_exit(0);
+		}
+		fd = sys_pidfd_open(c, 0);
+		ASSERT_GE(fd, 0);
+		ASSERT_EQ(0, fstat(fd, &s));
+		if (s.st_ino != n[0].st_ino &&
+		    s.st_ino % PIDFD_OPEN_STASH_SLOTS == n[0].st_ino % PIDFD_OPEN_STASH_SLOTS) {
+			pids[1] = c;
+			native[1] = fd;
+			n[1] = s;
+		} else {
+			close(fd);
+			kill_and_reap(c);
+		}
+	}
+	ASSERT_GT(pids[1], 0) TH_LOG("no process shared the slot of st_ino %lu in %d forks",
+				     (unsigned long)n[0].st_ino, tries);
+	TH_LOG("processes %d and %d: st_ino %lu and %lu", pids[0], pids[1],
+	       (unsigned long)n[0].st_ino, (unsigned long)n[1].st_ino);
+
+	for (i = 0; i < 2; i++) {
+		first[i] = pfo_open(pids[i]);
+		ASSERT_GE(first[i], 0) TH_LOG("first open of %d: %m", pids[i]);
+	}
+	for (round = 0; round < 4; round++) {
+		i = round % 2;
+		fd = pfo_open(pids[i]);
+		ASSERT_GE(fd, 0) TH_LOG("open of %d: %m", pids[i]);
+		ASSERT_EQ(0, fstat(fd, &s));
+		EXPECT_EQ(n[i].st_ino, s.st_ino)
+			TH_LOG("round %d, process %d: native st_ino %lu, module %lu", round, pids[i],
+			       (unsigned long)n[i].st_ino, (unsigned long)s.st_ino);
+		ASSERT_EQ(0, pfo_get_info(fd, &info)) TH_LOG("GET_INFO: %m");
+		EXPECT_EQ((__u32)pids[i], info.pid)
+			TH_LOG("round %d: a pidfd of %d reports pid %u", round, pids[i], info.pid);
+		close(fd);
+	}
+	for (i = 0; i < 2; i++) {
+		close(first[i]);
+		close(native[i]);
+		kill_and_reap(pids[i]);
+	}
+}
+
 static const char *outcome(int ret, int err, char *buf, size_t size)
 {
 	if (ret >= 0) {

@@ -132,6 +132,13 @@ static inline int sys_delete_module(const char *name, int flags)
 #define PIDFD_OPEN_UNMOUNT_DELAY_MS 100
 
 /*
+ * The slots of the module's stash of process dentries (STASH_SLOTS in
+ * rust/pidfd_fs.rs): processes whose pidfs inode numbers are equal modulo this
+ * share one. Not ABI; open_test.c makes two processes share a slot.
+ */
+#define PIDFD_OPEN_STASH_SLOTS 1024
+
+/*
  * rmmod pidfd_open, retried every 10 ms while it is refused with EWOULDBLOCK,
  * for 50 times the unmount delay: 0, or -1 with the last errno.
  */
