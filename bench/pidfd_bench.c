@@ -75,9 +75,11 @@ struct stats {
 };
 
 /*
- * ns/op of one repetition of `op`. The guest's clock ticks in jiffies (TCG
- * gives it no stable TSC), so a repetition runs batches of `calls` calls until
- * at least min_rep_ns have passed: the tick then costs at most 1% of the figure.
+ * ns/op of one repetition of `op`. In real time the guest's clock ticks in
+ * jiffies (TCG gives it no stable TSC), so a repetition runs batches of `calls`
+ * calls until at least min_rep_ns have passed: the tick then costs at most 1%
+ * of the figure. On the instruction clock the guest keeps its TSC (qemu/run
+ * boots it with tsc=reliable), which ticks once per instruction.
  */
 static double min_rep_ns = 400e6;
 

@@ -45,7 +45,10 @@ use crate::{
         self,
         PidfdOperations, //
     },
-    task::TaskExt,
+    task::{
+        CurrentTaskExt,
+        TaskExt, //
+    },
     uapi::{
         get_info_size,
         user_arg,
@@ -212,7 +215,7 @@ fn exit_poll_events(pid: &PidRef) -> bindings::__poll_t {
 fn is_visible_to_caller(pid: &PidRef) -> bool {
     let current = kernel::current!();
     current
-        .active_pid_ns()
+        .caller_pid_ns()
         .is_some_and(|ns| pid.is_visible_in(ns))
 }
 

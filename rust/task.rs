@@ -14,11 +14,15 @@ use core::ptr::NonNull;
 use kernel::{
     bindings,
     cred::Credential,
+    pid_namespace::PidNamespace,
     sync::{
         aref::ARef,
         rcu, //
     },
-    task::Task,
+    task::{
+        CurrentTask,
+        Task, //
+    },
 };
 
 use crate::helpers;
@@ -105,16 +109,18 @@ impl TaskExt for Task {
 
     fn creds_in_caller_ns(&self) -> Creds {
         // SAFETY: The task is referenced; `get_task_cred` returns a new credential reference.
-        let cred = unsafe { bindings::get_task_cred(raw(self)) };
+        let raw_cred = unsafe { bindings::get_task_cred(raw(self)) };
         // SAFETY: The reference is ours; `Credential` is a transparent wrapper of `struct cred`,
         // and `get_task_cred` never returns null for a referenced task.
-        let cred: ARef<Credential> =
-            unsafe { ARef::from_raw(NonNull::new_unchecked(cred.cast_mut().cast())) };
+        let _cred: ARef<Credential> =
+            unsafe { ARef::from_raw(NonNull::new_unchecked(raw_cred.cast_mut().cast())) };
         // SAFETY: `current_user_ns` has no requirements.
         let ns = unsafe { bindings::current_user_ns() };
-        // SAFETY: The credential is referenced and immutable; the namespace is the caller's own.
+        // SAFETY: The credential is referenced (`_cred`, dropped at the end) and immutable; the
+        // namespace is the caller's own. Read through the raw pointer, not
+        // `Credential::as_ptr()`, whose `Opaque::get()` is not `#[inline]`.
         unsafe {
-            let c = &*cred.as_ptr();
+            let c = &*raw_cred;
             let uid = |kuid| bindings::from_kuid_munged(ns, kuid);
             let gid = |kgid| bindings::from_kgid_munged(ns, kgid);
             Creds {
@@ -128,5 +134,25 @@ impl TaskExt for Task {
                 fsgid: gid(c.fsgid),
             }
         }
+    }
+}
+
+/// What the module reads of the current task beyond the kernel crate's `CurrentTask`.
+pub(crate) trait CurrentTaskExt {
+    /// The caller's active pid namespace, if it has one still: `CurrentTask::active_pid_ns()`
+    /// without the kernel crate's out-of-line `Opaque::get()` and `PidNamespace::from_ptr()`,
+    /// which cost the `PIDFD_IOC_SEND_SIGNAL` and `PIDFD_IOC_GET_INFO` paths two calls.
+    fn caller_pid_ns(&self) -> Option<&PidNamespace>;
+}
+
+impl CurrentTaskExt for CurrentTask {
+    #[inline]
+    fn caller_pid_ns(&self) -> Option<&PidNamespace> {
+        // SAFETY: `task_active_pid_ns` needs no RCU protection on the current task.
+        let ns = unsafe { bindings::task_active_pid_ns(raw(self)) };
+        // SAFETY: A task's active pid namespace does not change while it lives, so it outlives
+        // the borrow of the current task; `PidNamespace` is a transparent wrapper of
+        // `struct pid_namespace`.
+        (!ns.is_null()).then(|| unsafe { &*ns.cast::<PidNamespace>() })
     }
 }
