@@ -332,7 +332,7 @@ fn live_info(pid: &PidRef) -> Result<PidfdOpenInfo> {
         }
         // Numbers last, as the kernel does, to keep them as fresh as possible.
         info.ppid = task.ppid_vnr() as u32;
-        info.tgid = task.tgid_nr_ns(None) as u32;
+        info.tgid = task.tgid_vnr() as u32;
         info.pid = pid.vnr() as u32;
         info.mask |= PIDFD_OPEN_INFO_PID;
         // The task was reaped, or lost the pid to an exec'ing thread, while we looked: start

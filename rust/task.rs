@@ -42,6 +42,9 @@ pub(crate) trait TaskExt {
     fn dfl_cgroup_id(&self, rcu: &rcu::Guard) -> u64;
     /// The task's credentials, mapped into the caller's user namespace.
     fn creds_in_caller_ns(&self) -> Creds;
+    /// The task's thread-group id in the caller's pid namespace, 0 if it has none there
+    /// (`task_tgid_vnr()`, as `Task::tgid_nr_ns(None)` without its out-of-line `Opaque::get()`).
+    fn tgid_vnr(&self) -> i32;
     /// The wait status `exit()` or the fatal signal left (`exit_code`), final once
     /// [`has_exited`](Self::has_exited).
     fn exit_code(&self) -> i32;
@@ -105,6 +108,18 @@ impl TaskExt for Task {
         // SAFETY: The task is valid while borrowed and the RCU read lock is held, as
         // `task_dfl_cgroup()` requires.
         unsafe { helpers::pidfd_open_task_dfl_cgroup_id(raw(self)) }
+    }
+
+    #[inline]
+    fn tgid_vnr(&self) -> i32 {
+        // SAFETY: The task is valid while borrowed; a null namespace is the caller's active one.
+        unsafe {
+            bindings::__task_pid_nr_ns(
+                raw(self),
+                bindings::pid_type_PIDTYPE_TGID,
+                core::ptr::null_mut(),
+            )
+        }
     }
 
     fn creds_in_caller_ns(&self) -> Creds {
