@@ -275,10 +275,10 @@ impl NewPidfd {
     }
 }
 
-/// Makes a new pidfd of the pid that `pid` names (`ESRCH` if none): a
-/// file on the pid's shared inode and dentry, made if the pid has none yet, opened `O_RDWR` as
-/// the caller, `O_NONBLOCK` if `nonblock`, and marked as a pidfd of the pid's thread only if
-/// `thread` (`O_EXCL` in its flags, as native thread pidfds).
+/// Makes a new pidfd of the pid that `pid` names (`ESRCH` if none): a file on the pid's shared
+/// inode and dentry, made if the pid has none yet, opened `O_RDWR` as the caller, `O_NONBLOCK`
+/// if `nonblock`, and marked as a pidfd of the pid's thread only if `thread` (`O_EXCL` in its
+/// flags, as native thread pidfds).
 pub(crate) fn new_file(pid: &impl PidLookup, thread: bool, nonblock: bool) -> Result<NewPidfd> {
     let mnt = MountRef::get()?;
     let file = open_process_file(&mnt, pid, nonblock);
