@@ -325,9 +325,11 @@ fn live_info(pid: &PidRef) -> Result<PidfdOpenInfo> {
             fsgid: creds.fsgid,
             ..Default::default()
         };
+        // One RCU read-side section for the cgroup, the numbers and the check after them.
+        let rcu = rcu::read_lock();
         #[cfg(CONFIG_CGROUPS)]
         {
-            info.cgroupid = task.dfl_cgroup_id(&rcu::read_lock());
+            info.cgroupid = task.dfl_cgroup_id(&rcu);
             info.mask |= crate::uapi::PIDFD_OPEN_INFO_CGROUPID;
         }
         // Numbers last, as the kernel does, to keep them as fresh as possible.
@@ -337,7 +339,6 @@ fn live_info(pid: &PidRef) -> Result<PidfdOpenInfo> {
         info.mask |= PIDFD_OPEN_INFO_PID;
         // The task was reaped, or lost the pid to an exec'ing thread, while we looked: start
         // over, as the kernel does.
-        let rcu = rcu::read_lock();
         let still_owned = pid
             .task(&rcu, PidType::Pid)
             .is_some_and(|now| core::ptr::eq(now, &*task));
