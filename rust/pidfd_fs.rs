@@ -332,6 +332,7 @@ fn process_dentry(
         let pid = pid.find(&rcu).ok_or(ESRCH)?;
         match find_stashed(&rcu, pid.ino()) {
             Some(dentry) if is_process_dentry(dentry, sb, pid.ino()) => return Ok(dentry),
+            // INVARIANT: `find_stashed` took the reference that `other` now owns.
             Some(dentry) => other.0 = dentry,
             None => {}
         }
@@ -397,12 +398,16 @@ fn is_process_dentry(
     unsafe { (*dentry).d_sb == sb && (*(*dentry).d_inode).i_ino == ino }
 }
 
-/// A dentry reference of ours, put when dropped; or none (null).
+/// A dentry reference, put when dropped; or none.
+///
+/// # Invariants
+///
+/// The pointer is null or a dentry with a reference that this value owns.
 struct DentryPut(*mut bindings::dentry);
 
 impl Drop for DentryPut {
     fn drop(&mut self) {
-        // SAFETY: The reference is ours; `dput` ignores null.
+        // SAFETY: The reference is ours (type invariants); `dput` ignores null.
         unsafe { bindings::dput(self.0) };
     }
 }
