@@ -262,13 +262,32 @@ TEST(later_opens_of_neighbouring_processes_find_their_own_inode)
 	}
 }
 
+static void *exit_at_once(void *arg)
+{
+	return arg;
+}
+
+/* Uses up `n` pid numbers, and with them pidfs inode numbers: n threads that exit at once. */
+static int use_up_pids(long n)
+{
+	pthread_t t;
+
+	while (n-- > 0) {
+		if (pthread_create(&t, NULL, exit_at_once, NULL) || pthread_join(t, NULL))
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * The module keeps each process's dentry in a slot of its stash by the pidfs
  * inode number modulo PIDFD_OPEN_STASH_SLOTS (rust/pidfd_fs.rs). Two processes
  * that share a slot take it from each other, and an open that finds the other
- * one's dentry there must not return it. Forks children until one's number
- * shares the first's slot, then opens the two in turn, each time finding the
- * other's dentry in the slot.
+ * one's dentry there must not return it. pidfs hands out inode numbers from a
+ * batch per CPU, in blocks of 4096 (a multiple of the slot count), so on one
+ * CPU the next number is known from the last: the test uses up as many as it
+ * takes for a child to share the first one's slot, then opens the two in turn,
+ * each time finding the other's dentry in the slot.
  */
 TEST(processes_sharing_a_stash_slot_each_get_their_own_pidfd)
 {
@@ -276,13 +295,18 @@ TEST(processes_sharing_a_stash_slot_each_get_their_own_pidfd)
 	int native[2], first[2], fd, i, round, tries;
 	struct pidfd_open_info info;
 	struct stat n[2], s;
+	cpu_set_t cpu0;
 
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0)) TH_LOG("pinning to CPU 0: %m");
 	pids[0] = spawn_named("slot-a");
 	ASSERT_GT(pids[0], 0);
 	native[0] = sys_pidfd_open(pids[0], 0);
 	ASSERT_GE(native[0], 0);
 	ASSERT_EQ(0, fstat(native[0], &n[0]));
-	for (tries = 0; tries < 4 * PIDFD_OPEN_STASH_SLOTS && pids[1] < 0; tries++) {
+	/* Another CPU's or task's allocation can take a number meanwhile: try again. */
+	for (tries = 0; tries < 8 && pids[1] < 0; tries++) {
 		c = fork();
 		ASSERT_GE(c, 0);
 		if (c == 0) {
@@ -297,15 +321,17 @@ TEST(processes_sharing_a_stash_slot_each_get_their_own_pidfd)
 			pids[1] = c;
 			native[1] = fd;
 			n[1] = s;
-		} else {
-			close(fd);
-			kill_and_reap(c);
+			break;
 		}
+		close(fd);
+		kill_and_reap(c);
+		/* The next number after s.st_ino that shares the first one's slot, less one. */
+		ASSERT_EQ(0, use_up_pids((long)((n[0].st_ino - s.st_ino - 1) % PIDFD_OPEN_STASH_SLOTS)));
 	}
-	ASSERT_GT(pids[1], 0) TH_LOG("no process shared the slot of st_ino %lu in %d forks",
+	ASSERT_GT(pids[1], 0) TH_LOG("no child shared the slot of st_ino %lu in %d tries",
 				     (unsigned long)n[0].st_ino, tries);
-	TH_LOG("processes %d and %d: st_ino %lu and %lu", pids[0], pids[1],
-	       (unsigned long)n[0].st_ino, (unsigned long)n[1].st_ino);
+	TH_LOG("processes %d and %d: st_ino %lu and %lu, after %d tries", pids[0], pids[1],
+	       (unsigned long)n[0].st_ino, (unsigned long)n[1].st_ino, tries + 1);
 
 	for (i = 0; i < 2; i++) {
 		first[i] = pfo_open(pids[i]);
