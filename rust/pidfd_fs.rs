@@ -46,6 +46,7 @@
 //! A superblock that the work item gave up lives on while an fd still holds it; a pidfd made
 //! meanwhile gets a new superblock. Both are of the same type, and both hold the module.
 
+use core::ptr::NonNull;
 use kernel::{
     bindings,
     error::from_err_ptr,
@@ -90,7 +91,10 @@ use crate::{
         WatchedPid, //
     },
     pidfd::Pidfd,
-    vfs::FileObjects,
+    vfs::{
+        DentryRef,
+        FileObjects, //
+    },
     AssertSync,
 };
 
@@ -325,16 +329,17 @@ fn process_dentry(
     sb: *mut bindings::super_block,
     pid: &impl PidLookup,
 ) -> Result<*mut bindings::dentry> {
-    // Declared before the RCU read lock, so that it is put (`dput`, which may sleep) after it.
-    let mut other = DentryPut(core::ptr::null_mut());
+    // Another process's or superblock's dentry found in the slot. Declared before the RCU read
+    // lock, so that it is put (`dput`, which may sleep) after it.
+    let other: Option<DentryRef>;
     let pid: ARef<PidRef> = {
         let rcu = rcu::read_lock();
         let pid = pid.find(&rcu).ok_or(ESRCH)?;
         match find_stashed(&rcu, pid.ino()) {
-            Some(dentry) if is_process_dentry(dentry, sb, pid.ino()) => return Ok(dentry),
-            // INVARIANT: `find_stashed` took the reference that `other` now owns.
-            Some(dentry) => other.0 = dentry,
-            None => {}
+            Some(dentry) if is_process_dentry(&dentry, sb, pid.ino()) => {
+                return Ok(dentry.into_raw())
+            }
+            found => other = found,
         }
         pid.into()
     };
@@ -375,41 +380,22 @@ fn stash_slot(ino: u64) -> &'static Atomic<*mut bindings::dentry> {
 /// slot under the RCU read lock `_rcu` lasts while it is held. `lockref_get_not_dead()` then
 /// takes a reference unless the dentry is being killed, which the VFS marks before it calls
 /// `prune` (`dentry_kill()`).
-fn find_stashed(_rcu: &rcu::Guard, ino: u64) -> Option<*mut bindings::dentry> {
-    let dentry = stash_slot(ino).load(Acquire);
-    if dentry.is_null() {
-        return None;
-    }
+fn find_stashed(_rcu: &rcu::Guard, ino: u64) -> Option<DentryRef> {
+    let dentry = NonNull::new(stash_slot(ino).load(Acquire))?;
     // SAFETY: See above: the dentry's memory is valid while the RCU read lock is held.
-    let alive = unsafe { bindings::lockref_get_not_dead(&raw mut (*dentry).d_lockref) };
-    alive.then_some(dentry)
+    let alive = unsafe { bindings::lockref_get_not_dead(&raw mut (*dentry.as_ptr()).d_lockref) };
+    // SAFETY: `lockref_get_not_dead` took a reference, which the `DentryRef` owns.
+    alive.then(|| unsafe { DentryRef::from_raw(dentry) })
 }
 
 /// Whether `dentry`, a process dentry of ours that the caller holds a reference to, is the one of
 /// the process whose inode number is `ino`, in the superblock `sb`.
-fn is_process_dentry(
-    dentry: *mut bindings::dentry,
-    sb: *mut bindings::super_block,
-    ino: u64,
-) -> bool {
+fn is_process_dentry(dentry: &DentryRef, sb: *mut bindings::super_block, ino: u64) -> bool {
+    let dentry = dentry.as_ptr();
     // SAFETY: A referenced dentry of ours is alive, so positive: our dentries get their inode
     // when they are made and lose it only when killed. Its superblock, its inode and the inode's
     // number never change while it is referenced.
     unsafe { (*dentry).d_sb == sb && (*(*dentry).d_inode).i_ino == ino }
-}
-
-/// A dentry reference, put when dropped; or none.
-///
-/// # Invariants
-///
-/// The pointer is null or a dentry with a reference that this value owns.
-struct DentryPut(*mut bindings::dentry);
-
-impl Drop for DentryPut {
-    fn drop(&mut self) {
-        // SAFETY: The reference is ours (type invariants); `dput` ignores null.
-        unsafe { bindings::dput(self.0) };
-    }
 }
 
 /// `d_prune`: takes a dentry that is being killed out of [`STASH`], if it is in its slot still;

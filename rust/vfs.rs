@@ -261,13 +261,32 @@ impl SuperBlock {
     }
 }
 
-/// A dentry reference returned by a lookup, dropped with `dput`.
+/// A dentry reference, dropped with `dput`.
 ///
 /// # Invariants
 ///
 /// `ptr` is a dentry with a reference that this value owns.
 pub(crate) struct DentryRef {
     ptr: NonNull<Dentry>,
+}
+
+impl DentryRef {
+    /// Takes over a dentry reference.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a dentry with a reference that the caller owns and transfers.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<bindings::dentry>) -> Self {
+        // INVARIANT: The caller transfers the reference; `Dentry` is a transparent wrapper.
+        Self { ptr: ptr.cast() }
+    }
+
+    /// Gives the reference to the caller, who puts it.
+    pub(crate) fn into_raw(self) -> *mut bindings::dentry {
+        let ptr = self.ptr.as_ptr().cast();
+        core::mem::forget(self);
+        ptr
+    }
 }
 
 impl Deref for DentryRef {
