@@ -3,8 +3,8 @@
  * pidfd_bench: the module against what users already have, side by side in one
  * run: native pidfd_open(2) and PIDFD_GET_INFO, pidfd_send_signal(2), and the
  * race-free userspace idioms for the /proc translations. Prints a table of
- * median and p99 ns/op (over repetitions of at least 400 ms, in batches of N
- * calls, module and baseline interleaved) with ratios to the baselines, and
+ * median and p99 ns/op (over repetitions of at least 400 ms each, in batches of N
+ * calls, module and baseline batch by batch) with ratios to the baselines, and
  * writes the same as JSON (default /out/bench.json).
  *
  * With -c instructions, the guest runs under `qemu/run --icount`, where its
@@ -19,7 +19,10 @@
  * -q is a smoke run, what make check runs (tests/bench_test.c): every row,
  * from the shortest repetitions and rounds.
  *
- *   pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-q] [-o FILE]
+ * -O OPS measures only the rows named (comma-separated, or "all"), with no
+ * scaling, memory or parts: what make bench's further real-time boots run.
+ *
+ *   pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-O OPS] [-q] [-o FILE]
  *   pidfd_bench -S [-R ROUNDS] [-o FILE]
  *   pidfd_bench -p OP [-s SECONDS]      (what scripts/profile samples)
  */
@@ -44,7 +47,7 @@ static bool insn_clock;
 /* The objects the operations work on, prepared once. */
 static struct {
 	pid_t child, other_child;
-	int proc, dev, native, other_native, module, dir;
+	int proc, dev, native, other_native, module, other_module, dir;
 } t;
 
 /*
@@ -55,12 +58,42 @@ static struct {
 static __thread int thread_dev = -1;
 static __thread pid_t thread_pid;
 
-static double now_ns(void)
+static double clock_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/*
+ * The benchmark's clock: the TSC, read here. A TCG guest's TSC is one counter
+ * for all its vCPUs: the host's TSC in real time, the instruction count on the
+ * instruction clock (one tick each). The guest kernel keeps it on the
+ * instruction clock (qemu/run boots it with tsc=reliable), but in real time it
+ * has nothing to calibrate the TSC against (no HPET or PM timer without ACPI,
+ * and the PIT is too slow under TCG), and its clock ticks in jiffies: 4 ms on
+ * the test kernel, as long as a batch of calls. So the TSC's rate is measured
+ * against that clock once, from one of its ticks to another a second later.
+ */
+static double ns_per_tick;
+
+static void calibrate_clock(double seconds)
+{
+	double start = clock_ns(), from, to;
+	unsigned long long ticks;
+
+	while ((from = clock_ns()) == start)
+		;
+	ticks = __builtin_ia32_rdtsc();
+	while ((to = clock_ns()) < from + seconds * 1e9)
+		;
+	ns_per_tick = (to - from) / (__builtin_ia32_rdtsc() - ticks);
+}
+
+static double now_ns(void)
+{
+	return __builtin_ia32_rdtsc() * ns_per_tick;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -75,11 +108,8 @@ struct stats {
 };
 
 /*
- * ns/op of one repetition of `op`. In real time the guest's clock ticks in
- * jiffies (TCG gives it no stable TSC), so a repetition runs batches of `calls`
- * calls until at least min_rep_ns have passed: the tick then costs at most 1%
- * of the figure. On the instruction clock the guest keeps its TSC (qemu/run
- * boots it with tsc=reliable), which ticks once per instruction.
+ * ns/op of one repetition of `op`: batches of `calls` calls until at least
+ * min_rep_ns have passed.
  */
 static double min_rep_ns = 400e6;
 
@@ -114,10 +144,39 @@ static struct stats stats_of(double *per)
 }
 
 /*
- * `op` against `base`, repetitions interleaved (ab, ba, ab, ...): the speed of
- * a TCG guest drifts by tens of percent within a run, and measuring one after
- * the other would put the drift into the ratio. The ratio is the median of the
- * ratios of the pairs, each taken under the same conditions.
+ * One repetition of `op` against `base`: batches of `calls` calls of each in
+ * turn, the first of each pair of batches alternating (ABBA), until each has
+ * run for at least min_rep_ns; ns/op of each. The speed of a TCG guest drifts
+ * by tens of percent within a run and changes within a second as the host's
+ * other work comes and goes: batches a few milliseconds apart run under the
+ * same conditions, where repetitions one after the other would put the change
+ * into the ratio.
+ */
+static void repetition_pair(void (*op)(void), void (*base)(void), double *op_ns, double *base_ns)
+{
+	void (*const fn[2])(void) = { op, base };
+	double spent[2] = { 0, 0 }, start;
+	long done = 0;
+	int i, turn, side;
+
+	do {
+		for (turn = 0; turn < 2; turn++) {
+			side = turn ^ (done / calls % 2);
+			start = now_ns();
+			for (i = 0; i < calls; i++)
+				fn[side]();
+			spent[side] += now_ns() - start;
+		}
+		done += calls;
+	} while (spent[0] < min_rep_ns || spent[1] < min_rep_ns);
+	*op_ns = spent[0] / done;
+	*base_ns = spent[1] / done;
+}
+
+/*
+ * `op` against `base` over `reps` repetitions of repetition_pair(). The ratio
+ * is the median of the repetitions' ratios, each taken under the same
+ * conditions.
  */
 static double measure_pair(void (*op)(void), void (*base)(void), struct stats *op_stats,
 			   struct stats *base_stats)
@@ -131,13 +190,7 @@ static double measure_pair(void (*op)(void), void (*base)(void), struct stats *o
 		base();
 	}
 	for (r = 0; r < reps; r++) {
-		if (r % 2 == 0) {
-			a[r] = repetition(op);
-			b[r] = repetition(base);
-		} else {
-			b[r] = repetition(base);
-			a[r] = repetition(op);
-		}
+		repetition_pair(op, base, &a[r], &b[r]);
 		ratio[r] = a[r] / b[r];
 	}
 	r_median = median_of(ratio, reps);
@@ -326,26 +379,66 @@ static const struct pair {
 
 #define NR_PAIRS (sizeof(pairs) / sizeof(pairs[0]))
 
+/* The row called `op`, or NULL after saying which rows there are. */
+static const struct pair *find_pair(const char *op, const char *option)
+{
+	unsigned int k;
+
+	for (k = 0; k < NR_PAIRS; k++)
+		if (!strcmp(pairs[k].op, op))
+			return &pairs[k];
+	fprintf(stderr, "pidfd_bench: %s %s: no such operation; one of:", option, op);
+	for (k = 0; k < NR_PAIRS; k++)
+		fprintf(stderr, " %s", pairs[k].op);
+	fprintf(stderr, "\n");
+	return NULL;
+}
+
+/*
+ * -O OPS: the rows to measure, comma-separated, or "all"; then nothing else
+ * (no scaling, memory or parts). NULL: every row, and the rest.
+ */
+static char *only_ops;
+
+static bool row_wanted(const char *op)
+{
+	size_t len = strlen(op);
+	const char *at;
+
+	if (!only_ops || !strcmp(only_ops, "all"))
+		return true;
+	for (at = only_ops; (at = strstr(at, op)); at += len)
+		if ((at == only_ops || at[-1] == ',') && (at[len] == ',' || at[len] == '\0'))
+			return true;
+	return false;
+}
+
+/* Whether every name in -O OPS is a row's (an error for each that is not). */
+static bool only_ops_valid(void)
+{
+	char *copy, *op, *save;
+	bool valid = true;
+
+	if (!strcmp(only_ops, "all"))
+		return true;
+	copy = strdup(only_ops);
+	for (op = strtok_r(copy, ",", &save); op; op = strtok_r(NULL, ",", &save))
+		valid = find_pair(op, "-O") && valid;
+	free(copy);
+	return valid;
+}
+
 /*
  * Profile mode (-p OP): run OP's module side, then its baseline, for `seconds`
  * each, on CPU 0, between marker lines that scripts/profile samples between.
  */
 static int profile(const char *op, int seconds)
 {
-	const struct pair *p = NULL;
-	unsigned int k;
+	const struct pair *p = find_pair(op, "-p");
 	int side, i;
 
-	for (k = 0; k < NR_PAIRS; k++)
-		if (!strcmp(pairs[k].op, op))
-			p = &pairs[k];
-	if (!p) {
-		fprintf(stderr, "pidfd_bench: -p %s: no such operation; one of:", op);
-		for (k = 0; k < NR_PAIRS; k++)
-			fprintf(stderr, " %s", pairs[k].op);
-		fprintf(stderr, "\n");
+	if (!p)
 		return 2;
-	}
 	pin_to_cpu(0);
 	for (side = 0; side < 2; side++) {
 		void (*fn)(void) = side ? p->base_fn : p->fn;
@@ -371,12 +464,13 @@ static int profile(const char *op, int seconds)
  * same process, then what the threads share taken away piece by piece, each
  * kind with fewer shared counts and locks than the one before:
  *  - the /dev/pidfd_open file, whose count every ioctl takes once the process
- *    has a second thread (fdget), and the inode its pidfds are opened on;
- *  - the target's struct pid count and, natively, its pidfs dentry;
+ *    has a second thread (fdget);
+ *  - the target process: the lockref of its dentry (the module's or pidfs's),
+ *    which every open and close takes, and natively its struct pid's count;
  *  - the fd table, whose lock every fd allocation and close takes.
- * What is then left is global: for the module, its module count (each pidfd's
- * fops hold it). Each process that the threads open has a native pidfd held
- * open throughout, so native's opens never build its pidfs dentry afresh.
+ * What is then left is global. Each process that the threads open has a
+ * native pidfd and a module pidfd held open throughout, so that neither side's
+ * opens ever build the process's dentry afresh.
  */
 static const struct scaling_kind {
 	const char *name, *label;
@@ -641,7 +735,7 @@ static int timed_rows(struct row *rows)
 	unsigned int k;
 	int n = 0;
 
-	printf("pidfd_bench: %d repetitions of at least %.0f %s (batches of %d calls), module and baseline interleaved;\n"
+	printf("pidfd_bench: %d repetitions of at least %.0f %s (batches of %d calls), module and baseline batch by batch;\n"
 	       "%s, median and p99 over the repetitions; ratio: median of the repetitions' ratios\n\n",
 	       reps, min_rep_ns / 1e6, insn_clock ? "M instructions" : "ms", calls,
 	       insn_clock ? "instructions/op (qemu/run --icount)" : "ns/op");
@@ -650,6 +744,8 @@ static int timed_rows(struct row *rows)
 	for (k = 0; k < NR_PAIRS; k++) {
 		const struct pair *p = &pairs[k];
 
+		if (!row_wanted(p->op))
+			continue;
 		rows[n] = (struct row){ p->op, p->label, p->base_label, { 0, 0 }, { 0, 0 }, 0,
 					insn_clock ? "instructions" : NULL };
 		rows[n].ratio = measure_pair(p->fn, p->base_fn, &rows[n].mod, &rows[n].base);
@@ -657,6 +753,8 @@ static int timed_rows(struct row *rows)
 		fflush(stdout);
 	}
 
+	if (only_ops)
+		return n;
 	if (insn_clock) {
 		printf("%-16s (not on the instruction clock: its vCPUs take turns on one host thread)\n",
 		       "scaling_2t");
@@ -750,7 +848,7 @@ int main(int argc, char **argv)
 	bool scaling_only = false, quick = false;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "c:n:r:o:p:s:R:Sq")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:r:o:O:p:s:R:Sq")) != -1) {
 		if (opt == 'c' && (!strcmp(optarg, "time") || !strcmp(optarg, "instructions")))
 			insn_clock = !strcmp(optarg, "instructions");
 		else if (opt == 'n')
@@ -759,6 +857,8 @@ int main(int argc, char **argv)
 			reps = atoi(optarg);
 		else if (opt == 'o')
 			out = optarg;
+		else if (opt == 'O')
+			only_ops = optarg;
 		else if (opt == 'p')
 			profile_op = optarg;
 		else if (opt == 's')
@@ -770,7 +870,7 @@ int main(int argc, char **argv)
 		else if (opt == 'q')
 			quick = true;
 		else {
-			fprintf(stderr, "usage: pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-q] [-o FILE]\n"
+			fprintf(stderr, "usage: pidfd_bench [-c time|instructions] [-n CALLS] [-r REPETITIONS] [-R ROUNDS] [-O OPS] [-q] [-o FILE]\n"
 					"       pidfd_bench -S [-R ROUNDS] [-o FILE]\n"
 					"       pidfd_bench -p OP [-s SECONDS]\n");
 			return 2;
@@ -778,6 +878,12 @@ int main(int argc, char **argv)
 	}
 	must(reps >= 5 && calls > 0 && rounds >= 3, "need -r >= 5, -n > 0 and -R >= 3");
 	must(!(scaling_only && insn_clock), "-S needs the real-time clock");
+	if (only_ops && scaling_only) {
+		fprintf(stderr, "pidfd_bench: -O measures rows, -S scaling rounds: one or the other\n");
+		return 2;
+	}
+	if (only_ops && !only_ops_valid())
+		return 2;
 	/* An instruction count has no noise to average out; 50 M is plenty. */
 	if (insn_clock)
 		min_rep_ns = 50e6;
@@ -791,6 +897,7 @@ int main(int argc, char **argv)
 		mem_fds = 5000;
 		mem_rounds = 1;
 	}
+	calibrate_clock(quick ? 0.1 : 1);
 	setrlimit(RLIMIT_NOFILE, &nofile);
 	t.child = spawn_named("bench-target");
 	t.other_child = spawn_named("bench-target-2");
@@ -799,8 +906,9 @@ int main(int argc, char **argv)
 	t.native = sys_pidfd_open(t.child, 0);
 	t.other_native = sys_pidfd_open(t.other_child, 0);
 	t.module = pfo_open(t.child);
+	t.other_module = pfo_open(t.other_child);
 	t.dir = pfo_to_procfd(t.proc, t.module);
-	must(t.child > 0 && t.other_child > 0 && t.proc >= 0 && t.dev >= 0 && t.native >= 0 && t.other_native >= 0 && t.module >= 0 && t.dir >= 0,
+	must(t.child > 0 && t.other_child > 0 && t.proc >= 0 && t.dev >= 0 && t.native >= 0 && t.other_native >= 0 && t.module >= 0 && t.other_module >= 0 && t.dir >= 0,
 	     "setup");
 	thread_dev = t.dev;
 	thread_pid = t.child;
@@ -815,8 +923,10 @@ int main(int argc, char **argv)
 		measure_scaling();
 	} else {
 		n = timed_rows(rows);
-		rows[n++] = memory_row();
-		print_parts();
+		if (!only_ops) {
+			rows[n++] = memory_row();
+			print_parts();
+		}
 	}
 
 	f = fopen(out, "we");
