@@ -2,7 +2,7 @@
 /*
  * The benchmark still runs: a smoke run of pidfd_bench (-q) exits 0 and writes
  * every row and scaling kind that make bench and scripts/bench-report read,
- * each with positive, finite figures. What the figures say is make bench's
+ * each with positive, finite figures, and with -O only the rows named. What the figures say is make bench's
  * business: a smoke run is far too short to mean anything.
  */
 #include <libgen.h>
@@ -121,6 +121,19 @@ static double number_in(const char *obj, const char *key)
 	return at ? strtod(at + strlen(pattern), NULL) : NAN;
 }
 
+/*
+ * Runs pidfd_bench with `args`, which name SMOKE_JSON as its output: its exit
+ * status in `status` (its output shown if not 0), and the JSON it wrote, or NULL.
+ */
+static char *bench_json(char *const args[], int *status)
+{
+	unlink(SMOKE_JSON);
+	*status = run_bench(args);
+	if (*status != 0)
+		show(SMOKE_OUT);
+	return *status == 0 ? slurp(SMOKE_JSON) : NULL;
+}
+
 static bool positive(double v)
 {
 	return isfinite(v) && v > 0;
@@ -140,12 +153,8 @@ TEST_F_TIMEOUT(bench, smoke_run_writes_every_row_and_scaling_kind, 600)
 	char *json;
 	int status;
 
-	unlink(SMOKE_JSON);
-	status = run_bench(args);
-	if (status != 0)
-		show(SMOKE_OUT);
+	json = bench_json(args, &status);
 	ASSERT_EQ(0, status) TH_LOG("pidfd_bench -q exited with %d (126/127: could not start it)", status);
-	json = slurp(SMOKE_JSON);
 	ASSERT_NE(NULL, json) TH_LOG("no %s: %m", SMOKE_JSON);
 
 	for (e = 0; e < ARRAY_SIZE(expected); e++)
@@ -169,6 +178,53 @@ TEST_F_TIMEOUT(bench, smoke_run_writes_every_row_and_scaling_kind, 600)
 		show(SMOKE_JSON);
 	}
 	free(json);
+}
+
+/*
+ * -O writes the rows named and nothing else (what make bench's further
+ * real-time boots run), and refuses a name that is no row's.
+ */
+TEST_F_TIMEOUT(bench, rows_named_with_O_are_the_only_ones_written, 600)
+{
+	char *const named[] = { "pidfd_bench", "-q", "-O", "get_info,open", "-o", SMOKE_JSON, NULL };
+	char *const unknown[] = { "pidfd_bench", "-q", "-O", "open,opne", "-o", SMOKE_JSON, NULL };
+	const char *const wanted[] = { "open", "get_info" };
+	const char *const absent[] = { "\"op\": \"to_procfd\"", "\"op\": \"send_signal0\"",
+				       "\"op\": \"scaling_2t\"", "\"op\": \"mem_per_fd\"",
+				       "\"scaling\": {" };
+	char marker[64], obj[1024];
+	unsigned int i;
+	char *json, *out;
+	int status;
+
+	json = bench_json(named, &status);
+	ASSERT_EQ(0, status) TH_LOG("pidfd_bench -q -O get_info,open exited with %d", status);
+	ASSERT_NE(NULL, json) TH_LOG("no %s: %m", SMOKE_JSON);
+	for (i = 0; i < ARRAY_SIZE(wanted); i++) {
+		const char *op = wanted[i];
+
+		snprintf(marker, sizeof(marker), "\"op\": \"%s\"", op);
+		EXPECT_TRUE(object_with(json, marker, obj, sizeof(obj)) &&
+			    positive(number_in(obj, "ratio")))
+		TH_LOG("row %s missing or without a positive ratio", op);
+	}
+	for (i = 0; i < ARRAY_SIZE(absent); i++) {
+		const char *unwanted = absent[i];
+
+		EXPECT_EQ(NULL, strstr(json, unwanted)) TH_LOG("-O get_info,open wrote %s", unwanted);
+	}
+	if (_metadata->exit_code != KSFT_PASS) {
+		printf("# %s:\n", SMOKE_JSON);
+		show(SMOKE_JSON);
+	}
+	free(json);
+
+	status = run_bench(unknown);
+	out = slurp(SMOKE_OUT);
+	ASSERT_NE(NULL, out) TH_LOG("no %s: %m", SMOKE_OUT);
+	EXPECT_EQ(2, status) TH_LOG("pidfd_bench -O open,opne exited with %d, not 2", status);
+	EXPECT_NE(NULL, strstr(out, "-O opne: no such operation")) TH_LOG("its output: %s", out);
+	free(out);
 }
 
 TEST_HARNESS_MAIN
