@@ -388,26 +388,34 @@ fn find_stashed(_rcu: &rcu::Guard, ino: u64) -> Option<DentryRef> {
     alive.then(|| unsafe { DentryRef::from_raw(dentry) })
 }
 
-/// Whether `dentry`, a process dentry of ours that the caller holds a reference to, is the one of
+/// Whether `dentry`, a dentry from [`STASH`] that the caller holds a reference to, is the one of
 /// the process whose inode number is `ino`, in the superblock `sb`.
 fn is_process_dentry(dentry: &DentryRef, sb: *mut bindings::super_block, ino: u64) -> bool {
     let dentry = dentry.as_ptr();
-    // SAFETY: A referenced dentry of ours is alive, so positive: our dentries get their inode
-    // when they are made and lose it only when killed. Its superblock, its inode and the inode's
-    // number never change while it is referenced.
+    // SAFETY: A referenced dentry from the stash is alive, so positive: only dentries with an
+    // inode are stashed, and a dentry loses its inode only when killed. Its superblock, its
+    // inode and the inode's number never change while it is referenced.
     unsafe { (*dentry).d_sb == sb && (*(*dentry).d_inode).i_ino == ino }
 }
 
 /// `d_prune`: takes a dentry that is being killed out of [`STASH`], if it is in its slot still;
 /// the VFS frees it an RCU grace period later.
 ///
+/// A negative dentry was never in the stash: only the one that `d_obtain_alias()` made and then
+/// threw away, having found that another caller gave the inode a dentry first, has no inode.
+///
 /// # Safety
 ///
-/// Called by the VFS with a dentry of ours that is being killed, still positive.
+/// Called by the VFS with a dentry of ours that is being killed.
 unsafe extern "C" fn prune(dentry: *mut bindings::dentry) {
-    // SAFETY: The dentry is positive until after `d_prune` (`dentry_kill()`): every dentry of
-    // ours, the superblock's root too, gets its inode when it is made.
-    let ino = unsafe { (*(*dentry).d_inode).i_ino };
+    // SAFETY: The dentry is valid during `d_prune`, and keeps its inode until after it
+    // (`dentry_kill()`).
+    let inode = unsafe { (*dentry).d_inode };
+    if inode.is_null() {
+        return;
+    }
+    // SAFETY: A positive dentry's inode lives while the dentry holds it.
+    let ino = unsafe { (*inode).i_ino };
     // Another dentry may have taken the slot meanwhile: it stays.
     let _ = stash_slot(ino).cmpxchg(dentry, core::ptr::null_mut(), Full);
 }

@@ -4,6 +4,8 @@
  * (Documentation/contract.md), parity with the native pidfd_open(2), and the
  * pidfd files' fdinfo against native pidfds.
  */
+#include <stdatomic.h>
+#include <sys/inotify.h>
 #include <sys/statfs.h>
 
 #include "kselftest_harness.h"
@@ -375,6 +377,91 @@ static char state_of(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	read_field_at(AT_FDCWD, path, "State:", state, sizeof(state));
 	return state[0];
+}
+
+/*
+ * Opens racing on an inode that outlived its dentry: an inotify mark holds a
+ * process's inode, not its dentry, so once the process's last pidfd is closed
+ * the next open finds the inode with no dentry and asks d_obtain_alias() for
+ * one. Two threads doing that at once both allocate a dentry, and the one that
+ * loses throws away its own, which never had an inode, through the file
+ * system's d_prune. Each round closes both pidfds, then releases two threads,
+ * one per CPU, spinning on the round's number, to open the process at the
+ * same moment; every pidfd must name it.
+ */
+#define RACE_ROUNDS 3000
+
+struct racer {
+	pid_t pid;
+	atomic_int round, opened;
+	int fd;
+};
+
+static void *race_open(void *arg)
+{
+	struct racer *r = arg;
+	cpu_set_t cpu1;
+	int round;
+
+	CPU_ZERO(&cpu1);
+	CPU_SET(1, &cpu1);
+	sched_setaffinity(0, sizeof(cpu1), &cpu1);
+	for (round = 1; round <= RACE_ROUNDS; round++) {
+		while (atomic_load(&r->round) < round)
+			;
+		r->fd = pfo_open(r->pid);
+		atomic_store(&r->opened, round);
+	}
+	return NULL;
+}
+
+TEST(racing_opens_of_an_inode_kept_by_an_inotify_mark_name_the_process)
+{
+	struct racer r = { .pid = spawn_named("race-target"), .fd = -1 };
+	struct stat native, mine = { 0 }, theirs = { 0 };
+	int in, pidfd, round, native_fd;
+	char path[64];
+	cpu_set_t cpu0;
+	pthread_t t;
+
+	ASSERT_GT(r.pid, 0);
+	native_fd = sys_pidfd_open(r.pid, 0);
+	ASSERT_GE(native_fd, 0);
+	ASSERT_EQ(0, fstat(native_fd, &native));
+	pidfd = pfo_open(r.pid);
+	ASSERT_GE(pidfd, 0);
+	in = inotify_init1(IN_CLOEXEC);
+	ASSERT_GE(in, 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pidfd);
+	ASSERT_GE(inotify_add_watch(in, path, IN_ALL_EVENTS), 0) TH_LOG("inotify_add_watch: %m");
+	close(pidfd);
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0)) TH_LOG("pinning to CPU 0: %m");
+	ASSERT_EQ(0, pthread_create(&t, NULL, race_open, &r));
+
+	for (round = 1; round <= RACE_ROUNDS; round++) {
+		atomic_store(&r.round, round);
+		pidfd = pfo_open(r.pid);
+		while (atomic_load(&r.opened) < round)
+			;
+		if (pidfd < 0 || r.fd < 0 || fstat(pidfd, &mine) || fstat(r.fd, &theirs))
+			break;
+		if (mine.st_ino != native.st_ino || theirs.st_ino != native.st_ino)
+			break;
+		close(pidfd);
+		close(r.fd);
+	}
+	if (round <= RACE_ROUNDS)
+		atomic_store(&r.round, RACE_ROUNDS);	/* let the thread finish */
+	pthread_join(t, NULL);
+	EXPECT_EQ(RACE_ROUNDS + 1, round)
+	TH_LOG("round %d: pidfds %d and %d (%m), st_ino %lu and %lu, native's %lu", round, pidfd,
+	       r.fd, (unsigned long)mine.st_ino, (unsigned long)theirs.st_ino,
+	       (unsigned long)native.st_ino);
+	close(in);
+	close(native_fd);
+	kill_and_reap(r.pid);
 }
 
 /* A thread of this process other than the leader: in /proc/self/task, Tgid: ours. */
