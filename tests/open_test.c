@@ -419,7 +419,7 @@ TEST(racing_opens_of_an_inode_kept_by_an_inotify_mark_name_the_process)
 {
 	struct racer r = { .pid = spawn_named("race-target"), .fd = -1 };
 	struct stat native, mine = { 0 }, theirs = { 0 };
-	int in, pidfd, round, native_fd;
+	int in, pidfd, their_fd = -1, round, native_fd, err = 0;
 	char path[64];
 	cpu_set_t cpu0;
 	pthread_t t;
@@ -443,22 +443,24 @@ TEST(racing_opens_of_an_inode_kept_by_an_inotify_mark_name_the_process)
 	for (round = 1; round <= RACE_ROUNDS; round++) {
 		atomic_store(&r.round, round);
 		pidfd = pfo_open(r.pid);
+		err = errno;
 		while (atomic_load(&r.opened) < round)
 			;
-		if (pidfd < 0 || r.fd < 0 || fstat(pidfd, &mine) || fstat(r.fd, &theirs))
+		their_fd = r.fd;
+		if (pidfd < 0 || their_fd < 0 || fstat(pidfd, &mine) || fstat(their_fd, &theirs))
 			break;
 		if (mine.st_ino != native.st_ino || theirs.st_ino != native.st_ino)
 			break;
 		close(pidfd);
-		close(r.fd);
+		close(their_fd);
 	}
 	if (round <= RACE_ROUNDS)
 		atomic_store(&r.round, RACE_ROUNDS);	/* let the thread finish */
 	pthread_join(t, NULL);
 	EXPECT_EQ(RACE_ROUNDS + 1, round)
-	TH_LOG("round %d: pidfds %d and %d (%m), st_ino %lu and %lu, native's %lu", round, pidfd,
-	       r.fd, (unsigned long)mine.st_ino, (unsigned long)theirs.st_ino,
-	       (unsigned long)native.st_ino);
+	TH_LOG("round %d: pidfds %d (%s) and %d, st_ino %lu and %lu, native's %lu", round, pidfd,
+	       pidfd < 0 ? strerror(err) : "ok", their_fd, (unsigned long)mine.st_ino,
+	       (unsigned long)theirs.st_ino, (unsigned long)native.st_ino);
 	close(in);
 	close(native_fd);
 	kill_and_reap(r.pid);
