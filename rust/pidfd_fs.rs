@@ -305,18 +305,16 @@ fn open_process_file(mnt: &MountRef, pid: &impl PidLookup, nonblock: bool) -> Re
     let dentry = process_dentry(mnt.super_block(), pid)?;
     let path = bindings::path {
         mnt: mnt.mnt,
-        dentry,
+        dentry: dentry.as_ptr(),
     };
     let mut flags = bindings::O_RDWR;
     if nonblock {
         flags |= bindings::O_NONBLOCK;
     }
     // SAFETY: The path's mount and dentry are referenced; `dentry_open` takes references of its
-    // own. `O_RDWR`, as native pidfds.
+    // own, so ours is put when `dentry` goes. `O_RDWR`, as native pidfds.
     let file =
         unsafe { bindings::dentry_open(&path, flags as c_int, helpers::pidfd_open_current_cred()) };
-    // SAFETY: Our reference to the dentry, given up; the file holds its own.
-    unsafe { bindings::dput(dentry) };
     // SAFETY: `dentry_open` returns a new file with one reference, or an error.
     unsafe { take_new_file(file) }
 }
@@ -325,10 +323,7 @@ fn open_process_file(mnt: &MountRef, pid: &impl PidLookup, nonblock: bool) -> Re
 /// reference: the one in [`STASH`] with no lock held and no reference to the pid taken, as
 /// pidfs finds the dentry it stashes in the pid; or else the one [`new_process_dentry`] finds or
 /// makes, which is stashed for the next open.
-fn process_dentry(
-    sb: *mut bindings::super_block,
-    pid: &impl PidLookup,
-) -> Result<*mut bindings::dentry> {
+fn process_dentry(sb: *mut bindings::super_block, pid: &impl PidLookup) -> Result<DentryRef> {
     // Another process's or superblock's dentry found in the slot. Declared before the RCU read
     // lock, so that it is put (`dput`, which may sleep) after it.
     let other: Option<DentryRef>;
@@ -336,9 +331,7 @@ fn process_dentry(
         let rcu = rcu::read_lock();
         let pid = pid.find(&rcu).ok_or(ESRCH)?;
         match find_stashed(&rcu, pid.ino()) {
-            Some(dentry) if is_process_dentry(&dentry, sb, pid.ino()) => {
-                return Ok(dentry.into_raw())
-            }
+            Some(dentry) if is_process_dentry(&dentry, sb, pid.ino()) => return Ok(dentry),
             found => other = found,
         }
         pid.into()
@@ -348,7 +341,7 @@ fn process_dentry(
     // INVARIANT: The dentry is one of ours, alive: we hold a reference. Fully ordered, as
     // pidfs's `stash_dentry()` and `stashed_dentry_prune()` are with each other, so that the
     // `prune` of its killing, which comes after our reference is put, finds it.
-    stash_slot(pid.ino()).xchg(dentry, Full);
+    stash_slot(pid.ino()).xchg(dentry.as_ptr(), Full);
     Ok(dentry)
 }
 
@@ -428,10 +421,7 @@ unsafe extern "C" fn prune(dentry: *mut bindings::dentry) {
 /// `iget_locked()` makes everyone else wait for that, so no process gets two. An inode that
 /// outlived its dentry (an fsnotify mark holds inodes, not dentries) gets a new one from
 /// `d_obtain_alias()`, which makes sure of the same under the inode's lock.
-fn new_process_dentry(
-    sb: *mut bindings::super_block,
-    pid: &ARef<PidRef>,
-) -> Result<*mut bindings::dentry> {
+fn new_process_dentry(sb: *mut bindings::super_block, pid: &ARef<PidRef>) -> Result<DentryRef> {
     // SAFETY: `sb` is a live superblock of ours (the caller holds its mount).
     let inode = unsafe { bindings::iget_locked(sb, pid.ino()) };
     if inode.is_null() {
@@ -441,14 +431,16 @@ fn new_process_dentry(
     if !unsafe { helpers::pidfd_open_inode_is_new(inode) } {
         // SAFETY: The inode is referenced; `d_find_any_alias` returns a referenced dentry or
         // null.
-        let alias = unsafe { bindings::d_find_any_alias(inode) };
-        if alias.is_null() {
+        let Some(alias) = NonNull::new(unsafe { bindings::d_find_any_alias(inode) }) else {
             // SAFETY: `d_obtain_alias` takes our inode reference over, also on error.
-            return from_err_ptr(unsafe { bindings::d_obtain_alias(inode) });
-        }
+            let dentry = from_err_ptr(unsafe { bindings::d_obtain_alias(inode) })?;
+            // SAFETY: Not an error, so a dentry with a reference that is ours.
+            return Ok(unsafe { DentryRef::from_raw(NonNull::new_unchecked(dentry)) });
+        };
         // SAFETY: Our reference from `iget_locked`; the dentry holds the inode.
         unsafe { bindings::iput(inode) };
-        return Ok(alias);
+        // SAFETY: `d_find_any_alias` gave us a reference.
+        return Ok(unsafe { DentryRef::from_raw(alias) });
     }
     let watched = match WatchedPid::new(pid.clone()) {
         Ok(watched) => watched,
@@ -473,17 +465,17 @@ fn new_process_dentry(
         bindings::simple_inode_init_ts(inode);
     }
     // SAFETY: `sb` is live; the result is a new dentry with a reference, or null.
-    let dentry = unsafe { bindings::d_alloc_anon(sb) };
-    if dentry.is_null() {
+    let Some(dentry) = NonNull::new(unsafe { bindings::d_alloc_anon(sb) }) else {
         // SAFETY: The new inode is ours; `iget_failed` unlocks it and drops our reference, and
         // `evict_inode` then gives back what was set above.
         unsafe { bindings::iget_failed(inode) };
         return Err(ENOMEM);
-    }
+    };
     // SAFETY: A new dentry and our new inode, whose reference the dentry takes over;
     // `d_instantiate_new` unlocks the inode.
-    unsafe { bindings::d_instantiate_new(dentry, inode) };
-    Ok(dentry)
+    unsafe { bindings::d_instantiate_new(dentry.as_ptr(), inode) };
+    // SAFETY: `d_alloc_anon` gave us the dentry's reference.
+    Ok(unsafe { DentryRef::from_raw(dentry) })
 }
 
 /// The pid behind `file` if it is one of this module's pidfds.

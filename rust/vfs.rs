@@ -280,13 +280,6 @@ impl DentryRef {
         // INVARIANT: The caller transfers the reference; `Dentry` is a transparent wrapper.
         Self { ptr: ptr.cast() }
     }
-
-    /// Gives the reference to the caller, who puts it.
-    pub(crate) fn into_raw(self) -> *mut bindings::dentry {
-        let ptr = self.ptr.as_ptr().cast();
-        core::mem::forget(self);
-        ptr
-    }
 }
 
 impl Deref for DentryRef {
